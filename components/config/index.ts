@@ -1,0 +1,3 @@
+export * from "./schema";
+export * from "./settings";
+export type { SecretPresence, SettingsIssue } from "./rules";

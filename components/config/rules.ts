@@ -1,0 +1,208 @@
+/**
+ * Cross-field rules: what the schema cannot say field by field.
+ *
+ * They read the raw config (defaults applied locally) so they run even when other fields are
+ * malformed, and the user sees every problem in one message. Each rule skips values of the wrong
+ * type: the schema reports those.
+ */
+import { FLINK_DEFAULT_VERSION, KAFKA_DEFAULT_VERSION } from "./schema";
+
+export interface SettingsIssue {
+    path: string[];
+    value: unknown;
+    message: string;
+}
+
+/** Strimzi 1.2.0 supports exactly these Kafka lines (all KRaft). */
+export const STRIMZI_KAFKA_LINES = ["4.2", "4.3"];
+
+/** The Kafka connector lines published for Flink (see settings.ts for the jars themselves). */
+const FLINK_MINORS_WITH_KNOWN_CONNECTOR = ["2.0", "2.2"];
+
+type Raw = Record<string, unknown>;
+
+function section(raw: unknown, key: string): Raw {
+    const value = raw !== null && typeof raw === "object" ? (raw as Raw)[key] : undefined;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+        ? (value as Raw)
+        : {};
+}
+
+function str(value: unknown, fallback: string): string {
+    return typeof value === "string" ? value : fallback;
+}
+
+function int(value: unknown, fallback: number): number {
+    return typeof value === "number" && Number.isInteger(value) ? value : fallback;
+}
+
+const MANAGED_FIELDS: Record<string, string[]> = {
+    tidb: ["version", "pd", "tikv", "tidb", "ticdc"],
+    kafka: ["mode", "version", "brokers", "zookeeper", "messageMaxBytes", "autoCreateTopics"],
+    flink: ["version", "jobManager", "taskManager", "sqlGateway", "connectors", "highAvailability"],
+};
+
+/** Which secret config keys are set (their values are never read here). */
+export interface SecretPresence {
+    tidbRootPassword: boolean;
+}
+
+export function crossFieldIssues(raw: unknown, secrets: SecretPresence): SettingsIssue[] {
+    const issues: SettingsIssue[] = [];
+    const add = (path: string, value: unknown, message: string) =>
+        issues.push({ path: path.split("."), value, message });
+
+    const target = section({ root: raw }, "root").target;
+    const tidb = section(raw, "tidb");
+    const kafka = section(raw, "kafka");
+    const flink = section(raw, "flink");
+    const replication = section(raw, "replication");
+    const docker = section(raw, "docker");
+
+    // external vs managed: one or the other, never a mix that would silently be ignored.
+    for (const [name, component] of Object.entries({ tidb, kafka, flink })) {
+        if (component.external === undefined) continue;
+        for (const field of MANAGED_FIELDS[name]!) {
+            if (component[field] !== undefined) {
+                add(
+                    `${name}.${field}`,
+                    component[field],
+                    `${name}.external is set, so ${name} is not provisioned and this field would be ignored; remove it, or remove ${name}.external to provision ${name}`,
+                );
+            }
+        }
+    }
+
+    // Kafka: mode vs version vs target.
+    const kafkaManaged = kafka.external === undefined;
+    const mode = str(kafka.mode, "kraft");
+    const kafkaVersion = str(
+        kafka.version,
+        KAFKA_DEFAULT_VERSION[mode === "zookeeper" ? "zookeeper" : "kraft"],
+    );
+    if (kafkaManaged && mode === "zookeeper" && !kafkaVersion.startsWith("3.9.")) {
+        add(
+            "kafka.version",
+            kafka.version,
+            `Kafka ${kafkaVersion} has no ZooKeeper mode (4.x is KRaft-only); use a 3.9.x version such as "${KAFKA_DEFAULT_VERSION.zookeeper}", or kafka.mode: kraft`,
+        );
+    }
+    if (kafkaManaged && target === "kubernetes") {
+        if (mode === "zookeeper") {
+            add(
+                "kafka.mode",
+                kafka.mode,
+                'Strimzi (the Kubernetes operator) runs KRaft only since 0.46; use kafka.mode: kraft on target "kubernetes", or kafka.external for an existing ZooKeeper-mode cluster',
+            );
+        } else if (!STRIMZI_KAFKA_LINES.some((line) => kafkaVersion.startsWith(`${line}.`))) {
+            add(
+                "kafka.version",
+                kafka.version,
+                `Strimzi 1.2 supports Kafka ${STRIMZI_KAFKA_LINES.map((l) => `${l}.x`).join(" and ")} only; use e.g. "${KAFKA_DEFAULT_VERSION.kraft}"`,
+            );
+        }
+    }
+    if (kafkaManaged && mode === "kraft" && kafka.zookeeper !== undefined) {
+        add(
+            "kafka.zookeeper",
+            kafka.zookeeper,
+            "ZooKeeper settings apply to kafka.mode: zookeeper only; remove them or set the mode",
+        );
+    }
+    const brokers = int(section(kafka, "brokers").replicas, 1);
+    const zookeeperReplicas = int(section(kafka, "zookeeper").replicas, 1);
+    if (kafkaManaged && mode === "zookeeper" && zookeeperReplicas % 2 === 0) {
+        add(
+            "kafka.zookeeper.replicas",
+            zookeeperReplicas,
+            "a ZooKeeper ensemble needs an odd size (1, 3, 5) to keep a majority",
+        );
+    }
+
+    // TiDB: Raft quorum sizes.
+    const pdReplicas = section(tidb, "pd").replicas;
+    if (tidb.external === undefined && typeof pdReplicas === "number" && pdReplicas % 2 === 0) {
+        add("tidb.pd.replicas", pdReplicas, "PD is a Raft group and needs an odd size (1, 3, 5)");
+    }
+
+    if (target === "kubernetes" && tidb.external === undefined && !secrets.tidbRootPassword) {
+        add(
+            "tidbRootPassword",
+            undefined,
+            "a managed TiDB on Kubernetes needs a root password: pulumi config set --secret tidbRootPassword <password>",
+        );
+    }
+
+    // Replication vs Kafka.
+    const rf = replication.topicReplicationFactor;
+    if (kafkaManaged && typeof rf === "number" && rf > brokers) {
+        add(
+            "replication.topicReplicationFactor",
+            rf,
+            `cannot exceed the number of Kafka brokers (kafka.brokers.replicas = ${brokers})`,
+        );
+    }
+
+    // Flink: connector availability and HA.
+    const flinkManaged = flink.external === undefined;
+    const flinkVersion = str(flink.version, FLINK_DEFAULT_VERSION);
+    const minor = flinkVersion.split(".").slice(0, 2).join(".");
+    if (
+        flinkManaged &&
+        flink.connectors === undefined &&
+        /^\d+\.\d+$/.test(minor) &&
+        !FLINK_MINORS_WITH_KNOWN_CONNECTOR.includes(minor)
+    ) {
+        add(
+            "flink.version",
+            flink.version,
+            `no Kafka SQL connector release is pinned for Flink ${minor}; use Flink ${FLINK_MINORS_WITH_KNOWN_CONNECTOR.map((m) => `${m}.x`).join(" or ")}, or list the jar in flink.connectors (groupId, artifactId, version, sha256)`,
+        );
+    }
+    const ha = str(flink.highAvailability, "none");
+    if (flinkManaged && ha === "zookeeper" && !(kafkaManaged && mode === "zookeeper")) {
+        add(
+            "flink.highAvailability",
+            ha,
+            'ZooKeeper HA needs the ZooKeeper of a managed kafka.mode: zookeeper cluster; use "kubernetes" on Kubernetes or "none"',
+        );
+    }
+    if (flinkManaged && ha === "kubernetes" && target !== "kubernetes") {
+        add(
+            "flink.highAvailability",
+            ha,
+            'Kubernetes HA needs target "kubernetes"; use "zookeeper" or "none" on docker',
+        );
+    }
+    const jobManagerReplicas = section(flink, "jobManager").replicas;
+    if (
+        flinkManaged &&
+        typeof jobManagerReplicas === "number" &&
+        jobManagerReplicas > 1 &&
+        ha === "none"
+    ) {
+        add(
+            "flink.jobManager.replicas",
+            jobManagerReplicas,
+            "standby JobManagers need flink.highAvailability (zookeeper or kubernetes)",
+        );
+    }
+
+    // Docker: every published port distinct.
+    const hostPorts = section(docker, "hostPorts");
+    const seen = new Map<number, string>();
+    for (const [name, value] of Object.entries(hostPorts)) {
+        if (typeof value !== "number") continue;
+        const other = seen.get(value);
+        if (other !== undefined) {
+            add(
+                `docker.hostPorts.${name}`,
+                value,
+                `is already used by docker.hostPorts.${other}; each published port must be distinct`,
+            );
+        }
+        seen.set(value, name);
+    }
+
+    return issues;
+}

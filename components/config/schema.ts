@@ -1,0 +1,289 @@
+/**
+ * The stack configuration: one typed schema for the whole pipeline.
+ *
+ * The schema checks the shape of every field (types, ranges, patterns) and fills defaults; the
+ * cross-field rules in `rules.ts` then check what only makes sense together (Kafka mode vs
+ * version, target vs operator support, ports, HA). Nothing here touches Pulumi, so it is tested
+ * as plain data.
+ */
+import { z } from "zod";
+
+/** Kubernetes resource quantity ("10Gi", "512Mi", "500m", "2"). */
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
+/** Flink memory size ("1600m", "2g", "1728mb"). */
+const FLINK_MEMORY = /^[0-9]+(b|k|kb|m|mb|g|gb)$/i;
+/** RFC 1035 label: what Kubernetes and Docker both accept as a name part. */
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** TiCDC changefeed ids (TiCDC's own rule). */
+export const CHANGEFEED_ID = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
+/** `schema.table`; `*` is allowed as the table part, as in TiCDC filter rules. */
+const TABLE_REF = /^[A-Za-z0-9_$]+\.([A-Za-z0-9_$]+|\*)$/;
+const HOST_PORT = /^[A-Za-z0-9.-]+:[0-9]{1,5}$/;
+const SHA256 = /^[a-f0-9]{64}$/;
+
+const quantity = (example: string) =>
+    z.string().regex(QUANTITY, `must be a Kubernetes quantity such as "${example}"`);
+const flinkMemory = z
+    .string()
+    .regex(FLINK_MEMORY, 'must be a Flink memory size such as "1600m" or "2g"');
+const replicas = (max: number) =>
+    z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be at least 1")
+        .max(max, `must be at most ${max}`);
+const port = z
+    .number()
+    .int("must be a whole number")
+    .min(1024, "must be an unprivileged port (1024-65535)")
+    .max(65535, "must be at most 65535");
+const httpUrl = z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL such as "http://ticdc:8300"');
+
+const resources = z.strictObject({
+    cpu: quantity("500m").optional(),
+    memory: quantity("2Gi").optional(),
+});
+
+const storageComponent = (defaultReplicas: number, defaultStorage: string, max = 9) =>
+    z
+        .strictObject({
+            replicas: replicas(max).default(defaultReplicas),
+            storage: quantity("10Gi").default(defaultStorage),
+            resources: resources.optional(),
+        })
+        .prefault({});
+
+const statelessComponent = (max = 16) =>
+    z
+        .strictObject({
+            replicas: replicas(max).default(1),
+            resources: resources.optional(),
+        })
+        .prefault({});
+
+export const TIDB_DEFAULT_VERSION = "v8.5.7";
+
+const tidbExternal = z.strictObject({
+    host: z.string().min(1, "must name the TiDB host"),
+    port: port.default(4000),
+    user: z.string().min(1).default("root"),
+    ticdcApiUrl: httpUrl,
+});
+
+const tidbSettings = z
+    .strictObject({
+        external: tidbExternal.optional(),
+        version: z
+            .string()
+            .regex(
+                /^v8\.5\.[0-9]+$/,
+                `must be a TiDB v8.5.x version such as "${TIDB_DEFAULT_VERSION}"`,
+            )
+            .default(TIDB_DEFAULT_VERSION),
+        pd: storageComponent(1, "10Gi"),
+        tikv: storageComponent(1, "50Gi", 64),
+        tidb: statelessComponent(),
+        ticdc: storageComponent(1, "10Gi", 16),
+    })
+    .prefault({});
+
+export const KAFKA_DEFAULT_VERSION = { kraft: "4.3.1", zookeeper: "3.9.2" } as const;
+export const ZOOKEEPER_DEFAULT_VERSION = "3.9.5";
+
+const kafkaExternal = z.strictObject({
+    bootstrapServers: z
+        .array(z.string().regex(HOST_PORT, 'must be "host:port"'))
+        .min(1, "must list at least one broker"),
+});
+
+const kafkaSettings = z
+    .strictObject({
+        external: kafkaExternal.optional(),
+        mode: z.enum(["kraft", "zookeeper"]).default("kraft"),
+        /** Defaults by mode: KAFKA_DEFAULT_VERSION. */
+        version: z
+            .string()
+            .regex(
+                /^(3\.9|4\.[0-9]+)\.[0-9]+$/,
+                'must be a Kafka 3.9.x or 4.x version such as "4.3.1"',
+            )
+            .optional(),
+        brokers: storageComponent(1, "20Gi", 32),
+        zookeeper: z
+            .strictObject({
+                version: z
+                    .string()
+                    .regex(
+                        /^3\.[89]\.[0-9]+$/,
+                        'must be a ZooKeeper 3.8.x or 3.9.x version such as "3.9.5"',
+                    )
+                    .default(ZOOKEEPER_DEFAULT_VERSION),
+                replicas: replicas(7).default(1),
+                storage: quantity("5Gi").default("5Gi"),
+            })
+            .prefault({}),
+        /** Broker `message.max.bytes`; TiCDC's `max-message-bytes` must not exceed the topic limit. */
+        messageMaxBytes: z
+            .number()
+            .int()
+            .min(1048588, "must be at least Kafka's default of 1048588")
+            .max(104857600, "must be at most 100 MiB, TiCDC's ceiling")
+            .default(10485760),
+        autoCreateTopics: z.boolean().default(false),
+    })
+    .prefault({});
+
+export const FLINK_DEFAULT_VERSION = "2.2.1";
+
+const mavenArtifact = z.strictObject({
+    groupId: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]+$/, 'must be a Maven groupId such as "org.apache.flink"'),
+    artifactId: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a Maven artifactId"),
+    version: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a Maven version"),
+    sha256: z.string().regex(SHA256, "must be the jar's SHA-256 as 64 lower-case hex digits"),
+});
+export type MavenArtifact = z.infer<typeof mavenArtifact>;
+
+const flinkExternal = z.strictObject({
+    restUrl: httpUrl,
+    sqlGatewayUrl: httpUrl,
+});
+
+const flinkSettings = z
+    .strictObject({
+        external: flinkExternal.optional(),
+        version: z
+            .string()
+            .regex(
+                /^(1\.20|2\.[0-9]+)\.[0-9]+$/,
+                `must be Flink 1.20.x or 2.x such as "${FLINK_DEFAULT_VERSION}"`,
+            )
+            .default(FLINK_DEFAULT_VERSION),
+        jobManager: z
+            .strictObject({
+                replicas: replicas(3).default(1),
+                memory: flinkMemory.default("1600m"),
+                cpu: z.number().positive("must be positive").default(1),
+            })
+            .prefault({}),
+        taskManager: z
+            .strictObject({
+                replicas: replicas(64).default(1),
+                slots: z.number().int().min(1, "must be at least 1").max(64).default(2),
+                memory: flinkMemory.default("1728m"),
+                cpu: z.number().positive("must be positive").default(1),
+            })
+            .prefault({}),
+        sqlGateway: z.strictObject({ replicas: replicas(4).default(1) }).prefault({}),
+        /** Connector jars; default: the Kafka SQL connector matching the Flink version. */
+        connectors: z.array(mavenArtifact).optional(),
+        highAvailability: z.enum(["none", "zookeeper", "kubernetes"]).default("none"),
+    })
+    .prefault({});
+
+const replicationSettings = z
+    .strictObject({
+        changefeedId: z
+            .string()
+            .max(128, "must be at most 128 characters")
+            .regex(
+                CHANGEFEED_ID,
+                'must be letters and digits in dash-separated groups, such as "orders-to-kafka"',
+            )
+            .optional(),
+        tables: z
+            .array(z.string().regex(TABLE_REF, 'must be "schema.table" (or "schema.*")'))
+            .default([]),
+        protocol: z.enum(["canal-json"]).default("canal-json"),
+        topicPartitions: z.number().int().min(1).max(1024).default(3),
+        /** Default: min(3, broker count). */
+        topicReplicationFactor: z.number().int().min(1).max(32).optional(),
+    })
+    .prefault({});
+
+const dockerSettings = z
+    .strictObject({
+        hostPorts: z
+            .strictObject({
+                pd: port.default(2379),
+                tidb: port.default(4000),
+                ticdc: port.default(8300),
+                kafka: port.default(29092),
+                zookeeper: port.default(2181),
+                flinkRest: port.default(8081),
+                sqlGateway: port.default(8083),
+            })
+            .prefault({}),
+        /** Image references; the official images by default (look-alikes in tests). */
+        images: z
+            .strictObject({
+                pd: z.string().min(1).optional(),
+                tikv: z.string().min(1).optional(),
+                tidb: z.string().min(1).optional(),
+                ticdc: z.string().min(1).optional(),
+                zookeeper: z.string().min(1).optional(),
+                kafka: z.string().min(1).optional(),
+                flink: z.string().min(1).optional(),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+const kubernetesSettings = z
+    .strictObject({
+        namespace: z
+            .string()
+            .max(63)
+            .regex(DNS_LABEL, 'must be a DNS label such as "cdc-pipeline"')
+            .default("cdc-pipeline"),
+        createNamespace: z.boolean().default(true),
+        storageClassName: z.string().min(1).optional(),
+        operators: z
+            .strictObject({
+                install: z.boolean().default(true),
+                tidbOperatorVersion: z
+                    .string()
+                    .regex(/^v2\.[0-9]+\.[0-9]+$/, 'must be a v2.x version such as "v2.0.1"')
+                    .default("v2.0.1"),
+                strimziVersion: z
+                    .string()
+                    .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, 'must be a version such as "1.2.0"')
+                    .default("1.2.0"),
+                flinkOperatorVersion: z
+                    .string()
+                    .regex(/^1\.[0-9]+\.[0-9]+$/, 'must be a version such as "1.15.0"')
+                    .default("1.15.0"),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+export const stackSettingsSchema = z.strictObject({
+    target: z.enum(["docker", "kubernetes"], 'must be "docker" (lab) or "kubernetes"'),
+    namePrefix: z
+        .string()
+        .max(20, "must be at most 20 characters (it prefixes every resource name)")
+        .regex(DNS_LABEL, 'must be a lower-case DNS label such as "cdc"')
+        .default("cdc"),
+    /** Protect stateful resources from `pulumi destroy`; default: true on kubernetes, false on docker. */
+    protectStorage: z.boolean().optional(),
+    tidb: tidbSettings,
+    kafka: kafkaSettings,
+    flink: flinkSettings,
+    replication: replicationSettings,
+    docker: dockerSettings,
+    kubernetes: kubernetesSettings,
+});
+
+/** The configuration as written by the user (before defaults). */
+export type StackSettingsInput = z.input<typeof stackSettingsSchema>;
+/** The configuration after schema defaults, before derived defaults. */
+export type ParsedStackSettings = z.output<typeof stackSettingsSchema>;
+
+/** The top-level config keys this program reads (each a `<project>:<key>` entry). */
+export const STACK_CONFIG_KEYS = Object.keys(
+    stackSettingsSchema.shape,
+) as (keyof ParsedStackSettings)[];

@@ -1,0 +1,3 @@
+export * from "./docker";
+export * from "./kubernetes";
+export * from "./target";

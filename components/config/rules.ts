@@ -39,7 +39,15 @@ function int(value: unknown, fallback: number): number {
 const MANAGED_FIELDS: Record<string, string[]> = {
     tidb: ["version", "pd", "tikv", "tidb", "ticdc"],
     kafka: ["mode", "version", "brokers", "zookeeper", "messageMaxBytes", "autoCreateTopics"],
-    flink: ["version", "jobManager", "taskManager", "sqlGateway", "connectors", "highAvailability"],
+    flink: [
+        "version",
+        "jobManager",
+        "taskManager",
+        "sqlGateway",
+        "connectors",
+        "highAvailability",
+        "mavenRepository",
+    ],
 };
 
 /** Which secret config keys are set (their values are never read here). */

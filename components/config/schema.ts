@@ -181,6 +181,8 @@ const flinkSettings = z
         /** Connector jars; default: the Kafka SQL connector matching the Flink version. */
         connectors: z.array(mavenArtifact).optional(),
         highAvailability: z.enum(["none", "zookeeper", "kubernetes"]).default("none"),
+        /** Where connector jars are downloaded from at start (a Maven Central mirror works too). */
+        mavenRepository: httpUrl.default("https://repo1.maven.org/maven2"),
     })
     .prefault({});
 

@@ -5,7 +5,7 @@
  * malformed, and the user sees every problem in one message. Each rule skips values of the wrong
  * type: the schema reports those.
  */
-import { FLINK_DEFAULT_VERSION, KAFKA_DEFAULT_VERSION } from "./schema";
+import { DOCKER_HOST_PORT_DEFAULTS, FLINK_DEFAULT_VERSION, KAFKA_DEFAULT_VERSION } from "./schema";
 
 export interface SettingsIssue {
     path: string[];
@@ -196,9 +196,14 @@ export function crossFieldIssues(raw: unknown, secrets: SecretPresence): Setting
         );
     }
 
-    // Docker: every published port distinct.
-    const hostPorts = section(docker, "hostPorts");
+    // Docker: every published port distinct, defaults included. Kafka brokers publish a range
+    // (kafka, kafka+1, ...), so each broker's port counts.
+    const hostPorts: Raw = { ...DOCKER_HOST_PORT_DEFAULTS, ...section(docker, "hostPorts") };
     const seen = new Map<number, string>();
+    const kafkaBase = hostPorts.kafka;
+    if (kafkaManaged && typeof kafkaBase === "number") {
+        for (let i = 1; i < brokers; i++) seen.set(kafkaBase + i, `kafka (broker ${i})`);
+    }
     for (const [name, value] of Object.entries(hostPorts)) {
         if (typeof value !== "number") continue;
         const other = seen.get(value);

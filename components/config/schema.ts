@@ -206,17 +206,28 @@ const replicationSettings = z
     })
     .prefault({});
 
+/** Host ports the lab publishes on 127.0.0.1 (the rules check them for clashes). */
+export const DOCKER_HOST_PORT_DEFAULTS = {
+    pd: 2379,
+    tidb: 4000,
+    ticdc: 8300,
+    kafka: 29092,
+    zookeeper: 2181,
+    flinkRest: 8081,
+    sqlGateway: 8083,
+} as const;
+
 const dockerSettings = z
     .strictObject({
         hostPorts: z
             .strictObject({
-                pd: port.default(2379),
-                tidb: port.default(4000),
-                ticdc: port.default(8300),
-                kafka: port.default(29092),
-                zookeeper: port.default(2181),
-                flinkRest: port.default(8081),
-                sqlGateway: port.default(8083),
+                pd: port.default(DOCKER_HOST_PORT_DEFAULTS.pd),
+                tidb: port.default(DOCKER_HOST_PORT_DEFAULTS.tidb),
+                ticdc: port.default(DOCKER_HOST_PORT_DEFAULTS.ticdc),
+                kafka: port.default(DOCKER_HOST_PORT_DEFAULTS.kafka),
+                zookeeper: port.default(DOCKER_HOST_PORT_DEFAULTS.zookeeper),
+                flinkRest: port.default(DOCKER_HOST_PORT_DEFAULTS.flinkRest),
+                sqlGateway: port.default(DOCKER_HOST_PORT_DEFAULTS.sqlGateway),
             })
             .prefault({}),
         /** Image references; the official images by default (look-alikes in tests). */

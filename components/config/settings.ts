@@ -120,11 +120,12 @@ export function valueAt(raw: unknown, path: readonly string[]): unknown {
 export function formatIssues(issues: readonly SettingsIssue[]): string {
     const lines = issues.map((issue) => {
         const field = issue.path.length > 0 ? issue.path.join(".") : "(stack config)";
-        const shown = SENSITIVE.test(field)
-            ? "[secret]"
-            : issue.value === undefined
-              ? "(not set)"
-              : JSON.stringify(issue.value);
+        const shown =
+            issue.value === undefined
+                ? "(not set)"
+                : SENSITIVE.test(field)
+                  ? "[secret]"
+                  : JSON.stringify(issue.value);
         return `  - ${field} = ${shown}: ${issue.message}`;
     });
     return `Invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}); nothing was created:\n${lines.join("\n")}`;

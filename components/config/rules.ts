@@ -5,6 +5,7 @@
  * malformed, and the user sees every problem in one message. Each rule skips values of the wrong
  * type: the schema reports those.
  */
+import { replicationPolicy } from "./replication";
 import { DOCKER_HOST_PORT_DEFAULTS, FLINK_DEFAULT_VERSION, KAFKA_DEFAULT_VERSION } from "./schema";
 
 export interface SettingsIssue {
@@ -148,6 +149,15 @@ export function crossFieldIssues(raw: unknown, secrets: SecretPresence): Setting
             "replication.topicReplicationFactor",
             rf,
             `cannot exceed the number of Kafka brokers (kafka.brokers.replicas = ${brokers})`,
+        );
+    }
+    // TiCDC writes with acks=all and checks that the replication factor meets min.insync.replicas.
+    const minInsync = replicationPolicy(brokers).minInsyncReplicas;
+    if (kafkaManaged && typeof rf === "number" && rf < minInsync) {
+        add(
+            "replication.topicReplicationFactor",
+            rf,
+            `must be at least the brokers' min.insync.replicas (${minInsync} with ${brokers} brokers), or TiCDC cannot write with acks=all`,
         );
     }
 

@@ -3,6 +3,7 @@
  * lists every bad field with its value and what is allowed.
  */
 import { ZodError } from "zod";
+import { replicationPolicy } from "./replication";
 import { crossFieldIssues, type SecretPresence, type SettingsIssue } from "./rules";
 import {
     KAFKA_DEFAULT_VERSION,
@@ -86,7 +87,8 @@ function resolveDefaults(parsed: Parsed): StackSettings {
             changefeedId: parsed.replication.changefeedId ?? `${parsed.namePrefix}-to-kafka`,
             topicReplicationFactor:
                 parsed.replication.topicReplicationFactor ??
-                Math.min(3, parsed.kafka.external ? 3 : parsed.kafka.brokers.replicas),
+                replicationPolicy(parsed.kafka.external ? 3 : parsed.kafka.brokers.replicas)
+                    .replicationFactor,
         },
     };
 }

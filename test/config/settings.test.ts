@@ -69,6 +69,7 @@ describe("parseStackSettings: the bad-config battery", () => {
         ["ZooKeeper settings in KRaft mode", { target: "docker", kafka: { zookeeper: { replicas: 3 } } }, /kafka\.zookeeper = .*apply to kafka\.mode: zookeeper only/],
         ["message size over TiCDC's ceiling", { target: "docker", kafka: { messageMaxBytes: 200000000 } }, /kafka\.messageMaxBytes = 200000000: must be at most 100 MiB/],
         ["replication factor above brokers", { target: "docker", replication: { topicReplicationFactor: 3 } }, /replication\.topicReplicationFactor = 3: cannot exceed the number of Kafka brokers/],
+        ["replication factor below min.insync.replicas", { target: "docker", kafka: { brokers: { replicas: 3 } }, replication: { topicReplicationFactor: 1 } }, /replication\.topicReplicationFactor = 1: must be at least the brokers' min\.insync\.replicas \(2 with 3 brokers\)/],
         ["bad changefeed id", { target: "docker", replication: { changefeedId: "bad_id!" } }, /replication\.changefeedId = "bad_id!": must be letters and digits in dash-separated groups/],
         ["bad table reference", { target: "docker", replication: { tables: ["orders"] } }, /replication\.tables\.0 = "orders": must be "schema\.table"/],
         ["Flink line without a pinned connector", { target: "docker", flink: { version: "2.3.0" } }, /flink\.version = "2\.3\.0": no Kafka SQL connector release is pinned for Flink 2\.3/],

@@ -1,0 +1,3 @@
+export { KafkaCluster, type KafkaClusterArgs } from "./cluster";
+export { STRIMZI_CHART, STRIMZI_NAMESPACE } from "./operator";
+export { kafkaClusterId, zookeeperQuorum } from "./properties";

@@ -1,0 +1,6 @@
+export * from "./cluster";
+export * from "./common";
+export * from "./docker";
+export * from "./init-sql";
+export * from "./kubernetes";
+export * from "./operator";

@@ -72,7 +72,6 @@ export function hostBootstrapServers(brokers: number, hostPortBase: number): str
         .join(",");
 }
 
-
 /**
  * Broker settings TiCDC relies on, shared by the lab files and the Strimzi `Kafka` config:
  * message size limits (TiCDC sizes its producer from them), no auto-created topics (topics come

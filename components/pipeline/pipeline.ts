@@ -61,7 +61,11 @@ export class Pipeline extends pulumi.ComponentResource {
             );
         }
         if (!kafka) {
-            this.kafka = new KafkaCluster(`${name}-kafka`, { ...common, settings: settings.kafka }, child);
+            this.kafka = new KafkaCluster(
+                `${name}-kafka`,
+                { ...common, settings: settings.kafka },
+                child,
+            );
         }
         if (!flink) {
             const zookeeperHa = settings.flink.highAvailability === "zookeeper";
@@ -103,7 +107,11 @@ function createTarget(parent: pulumi.Resource, settings: StackSettings): Target 
     if (settings.target === "docker") {
         const network = new docker.Network(
             `${prefix}-net`,
-            { name: `${prefix}-net`, driver: "bridge", labels: [{ label: "io.tidb-cdc-pipeline.stack", value: prefix }] },
+            {
+                name: `${prefix}-net`,
+                driver: "bridge",
+                labels: [{ label: "io.tidb-cdc-pipeline.stack", value: prefix }],
+            },
             { parent },
         );
         return {
@@ -119,7 +127,12 @@ function createTarget(parent: pulumi.Resource, settings: StackSettings): Target 
         dependsOn.push(
             new k8s.core.v1.Namespace(
                 `${prefix}-namespace`,
-                { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "tidb-cdc-pipeline" } } },
+                {
+                    metadata: {
+                        name: namespace,
+                        labels: { "app.kubernetes.io/part-of": "tidb-cdc-pipeline" },
+                    },
+                },
                 // Deleting the namespace deletes every PVC in it: protected with the storage.
                 { parent, protect: settings.protectStorage },
             ),

@@ -18,23 +18,41 @@ describe("parseStackSettings: defaults", () => {
         expect(s.protectStorage).toBe(false);
         expect(s.tidb.version).toBe("v8.5.7");
         expect(s.tidb.pd).toEqual({ replicas: 1, storage: "10Gi" });
-        expect(s.kafka).toMatchObject({ mode: "kraft", version: "4.3.1", messageMaxBytes: 10485760, autoCreateTopics: false });
+        expect(s.kafka).toMatchObject({
+            mode: "kraft",
+            version: "4.3.1",
+            messageMaxBytes: 10485760,
+            autoCreateTopics: false,
+        });
         expect(s.flink.version).toBe("2.2.1");
         expect(s.flink.connectors).toEqual([
-            expect.objectContaining({ artifactId: "flink-sql-connector-kafka", version: "5.0.0-2.2" }),
+            expect.objectContaining({
+                artifactId: "flink-sql-connector-kafka",
+                version: "5.0.0-2.2",
+            }),
         ]);
-        expect(s.replication).toMatchObject({ changefeedId: "cdc-to-kafka", topicReplicationFactor: 1, protocol: "canal-json" });
+        expect(s.replication).toMatchObject({
+            changefeedId: "cdc-to-kafka",
+            topicReplicationFactor: 1,
+            protocol: "canal-json",
+        });
         expect(s.docker.hostPorts).toMatchObject({ tidb: 4000, ticdc: 8300, kafka: 29092 });
     });
 
     it("protects storage on kubernetes unless told otherwise", () => {
         const k8s = { target: "kubernetes" };
         expect(parseStackSettings(k8s, { tidbRootPassword: true }).protectStorage).toBe(true);
-        expect(parseStackSettings({ ...k8s, protectStorage: false }, { tidbRootPassword: true }).protectStorage).toBe(false);
+        expect(
+            parseStackSettings({ ...k8s, protectStorage: false }, { tidbRootPassword: true })
+                .protectStorage,
+        ).toBe(false);
     });
 
     it("derives the Kafka version from the mode and the replication factor from the brokers", () => {
-        const zk = parseStackSettings({ target: "docker", kafka: { mode: "zookeeper", brokers: { replicas: 5 } } });
+        const zk = parseStackSettings({
+            target: "docker",
+            kafka: { mode: "zookeeper", brokers: { replicas: 5 } },
+        });
         expect(zk.kafka.version).toBe("3.9.2");
         expect(zk.replication.topicReplicationFactor).toBe(3);
     });
@@ -46,7 +64,12 @@ describe("parseStackSettings: defaults", () => {
             kafka: { external: { bootstrapServers: ["k1:9092", "k2:9092"] } },
             flink: { external: { restUrl: "http://jm:8081", sqlGatewayUrl: "http://gw:8083" } },
         });
-        expect(s.tidb.external).toEqual({ host: "tidb.example", port: 4000, user: "root", ticdcApiUrl: "http://ticdc.example:8300" });
+        expect(s.tidb.external).toEqual({
+            host: "tidb.example",
+            port: 4000,
+            user: "root",
+            ticdcApiUrl: "http://ticdc.example:8300",
+        });
         expect(s.kafka.external?.bootstrapServers).toHaveLength(2);
     });
 });
@@ -56,34 +79,165 @@ describe("parseStackSettings: the bad-config battery", () => {
         ["missing target", {}, /target = \(not set\): must be "docker" \(lab\) or "kubernetes"/],
         ["unknown target", { target: "nomad" }, /target = "nomad"/],
         ["misspelt field", { target: "docker", kafak: {} }, /unknown field\(s\) "kafak"/],
-        ["misspelt nested field", { target: "docker", tidb: { pd: { replica: 3 } } }, /tidb\.pd = .*unknown field\(s\) "replica"|tidb\.pd .*"replica"/],
-        ["TiDB outside v8.5", { target: "docker", tidb: { version: "v7.5.0" } }, /tidb\.version = "v7\.5\.0": must be a TiDB v8\.5\.x version/],
-        ["even PD quorum", { target: "docker", tidb: { pd: { replicas: 2 } } }, /tidb\.pd\.replicas = 2: PD is a Raft group and needs an odd size/],
-        ["zero TiKV", { target: "docker", tidb: { tikv: { replicas: 0 } } }, /tidb\.tikv\.replicas = 0: must be at least 1/],
-        ["fractional replicas", { target: "docker", kafka: { brokers: { replicas: 1.5 } } }, /kafka\.brokers\.replicas = 1\.5: must be a whole number/],
-        ["bad storage quantity", { target: "docker", tidb: { tikv: { storage: "lots" } } }, /tidb\.tikv\.storage = "lots": must be a Kubernetes quantity/],
-        ["ZooKeeper mode on Kafka 4", { target: "docker", kafka: { mode: "zookeeper", version: "4.3.1" } }, /kafka\.version = "4\.3\.1": Kafka 4\.3\.1 has no ZooKeeper mode/],
-        ["ZooKeeper mode on kubernetes", { target: "kubernetes", kafka: { mode: "zookeeper" } }, /kafka\.mode = "zookeeper": Strimzi .* runs KRaft only/],
-        ["Kafka line Strimzi lacks", { target: "kubernetes", kafka: { version: "4.0.2" } }, /kafka\.version = "4\.0\.2": Strimzi 1\.2 supports Kafka 4\.2\.x and 4\.3\.x only/],
-        ["even ZooKeeper ensemble", { target: "docker", kafka: { mode: "zookeeper", zookeeper: { replicas: 2 } } }, /kafka\.zookeeper\.replicas = 2: a ZooKeeper ensemble needs an odd size/],
-        ["ZooKeeper settings in KRaft mode", { target: "docker", kafka: { zookeeper: { replicas: 3 } } }, /kafka\.zookeeper = .*apply to kafka\.mode: zookeeper only/],
-        ["message size over TiCDC's ceiling", { target: "docker", kafka: { messageMaxBytes: 200000000 } }, /kafka\.messageMaxBytes = 200000000: must be at most 100 MiB/],
-        ["replication factor above brokers", { target: "docker", replication: { topicReplicationFactor: 3 } }, /replication\.topicReplicationFactor = 3: cannot exceed the number of Kafka brokers/],
-        ["replication factor below min.insync.replicas", { target: "docker", kafka: { brokers: { replicas: 3 } }, replication: { topicReplicationFactor: 1 } }, /replication\.topicReplicationFactor = 1: must be at least the brokers' min\.insync\.replicas \(2 with 3 brokers\)/],
-        ["bad changefeed id", { target: "docker", replication: { changefeedId: "bad_id!" } }, /replication\.changefeedId = "bad_id!": must be letters and digits in dash-separated groups/],
-        ["bad table reference", { target: "docker", replication: { tables: ["orders"] } }, /replication\.tables\.0 = "orders": must be "schema\.table"/],
-        ["Flink line without a pinned connector", { target: "docker", flink: { version: "2.3.0" } }, /flink\.version = "2\.3\.0": no Kafka SQL connector release is pinned for Flink 2\.3/],
-        ["connector without checksum", { target: "docker", flink: { connectors: [{ groupId: "org.apache.flink", artifactId: "x", version: "1", sha256: "abc" }] } }, /flink\.connectors\.0\.sha256 = "abc": must be the jar's SHA-256/],
-        ["standby JobManager without HA", { target: "docker", flink: { jobManager: { replicas: 2 } } }, /flink\.jobManager\.replicas = 2: standby JobManagers need flink\.highAvailability/],
-        ["ZooKeeper HA without ZooKeeper", { target: "docker", flink: { highAvailability: "zookeeper" } }, /flink\.highAvailability = "zookeeper": ZooKeeper HA needs/],
-        ["Kubernetes HA on docker", { target: "docker", flink: { highAvailability: "kubernetes" } }, /flink\.highAvailability = "kubernetes": Kubernetes HA needs target "kubernetes"/],
-        ["duplicate host ports", { target: "docker", docker: { hostPorts: { kafka: 8081 } } }, /docker\.hostPorts\.flinkRest = 8081: is already used by docker\.hostPorts\.kafka/],
-        ["privileged host port", { target: "docker", docker: { hostPorts: { tidb: 80 } } }, /docker\.hostPorts\.tidb = 80: must be an unprivileged port/],
-        ["external beside managed settings", { target: "docker", kafka: { external: { bootstrapServers: ["k:9092"] }, brokers: { replicas: 3 } } }, /kafka\.brokers = .*kafka\.external is set, so kafka is not provisioned/],
-        ["external broker without port", { target: "docker", kafka: { external: { bootstrapServers: ["k"] } } }, /kafka\.external\.bootstrapServers\.0 = "k": must be "host:port"/],
-        ["external TiCDC URL", { target: "docker", tidb: { external: { host: "t", ticdcApiUrl: "ticdc:8300" } } }, /tidb\.external\.ticdcApiUrl = "ticdc:8300": must be an http\(s\) URL/],
-        ["prefix that is not a DNS label", { target: "docker", namePrefix: "My_Lab" }, /namePrefix = "My_Lab": must be a lower-case DNS label/],
-        ["namespace that is not a DNS label", { target: "kubernetes", kubernetes: { namespace: "CDC" } }, /kubernetes\.namespace = "CDC": must be a DNS label/],
+        [
+            "misspelt nested field",
+            { target: "docker", tidb: { pd: { replica: 3 } } },
+            /tidb\.pd = .*unknown field\(s\) "replica"|tidb\.pd .*"replica"/,
+        ],
+        [
+            "TiDB outside v8.5",
+            { target: "docker", tidb: { version: "v7.5.0" } },
+            /tidb\.version = "v7\.5\.0": must be a TiDB v8\.5\.x version/,
+        ],
+        [
+            "even PD quorum",
+            { target: "docker", tidb: { pd: { replicas: 2 } } },
+            /tidb\.pd\.replicas = 2: PD is a Raft group and needs an odd size/,
+        ],
+        [
+            "zero TiKV",
+            { target: "docker", tidb: { tikv: { replicas: 0 } } },
+            /tidb\.tikv\.replicas = 0: must be at least 1/,
+        ],
+        [
+            "fractional replicas",
+            { target: "docker", kafka: { brokers: { replicas: 1.5 } } },
+            /kafka\.brokers\.replicas = 1\.5: must be a whole number/,
+        ],
+        [
+            "bad storage quantity",
+            { target: "docker", tidb: { tikv: { storage: "lots" } } },
+            /tidb\.tikv\.storage = "lots": must be a Kubernetes quantity/,
+        ],
+        [
+            "ZooKeeper mode on Kafka 4",
+            { target: "docker", kafka: { mode: "zookeeper", version: "4.3.1" } },
+            /kafka\.version = "4\.3\.1": Kafka 4\.3\.1 has no ZooKeeper mode/,
+        ],
+        [
+            "ZooKeeper mode on kubernetes",
+            { target: "kubernetes", kafka: { mode: "zookeeper" } },
+            /kafka\.mode = "zookeeper": Strimzi .* runs KRaft only/,
+        ],
+        [
+            "Kafka line Strimzi lacks",
+            { target: "kubernetes", kafka: { version: "4.0.2" } },
+            /kafka\.version = "4\.0\.2": Strimzi 1\.2 supports Kafka 4\.2\.x and 4\.3\.x only/,
+        ],
+        [
+            "even ZooKeeper ensemble",
+            { target: "docker", kafka: { mode: "zookeeper", zookeeper: { replicas: 2 } } },
+            /kafka\.zookeeper\.replicas = 2: a ZooKeeper ensemble needs an odd size/,
+        ],
+        [
+            "ZooKeeper settings in KRaft mode",
+            { target: "docker", kafka: { zookeeper: { replicas: 3 } } },
+            /kafka\.zookeeper = .*apply to kafka\.mode: zookeeper only/,
+        ],
+        [
+            "message size over TiCDC's ceiling",
+            { target: "docker", kafka: { messageMaxBytes: 200000000 } },
+            /kafka\.messageMaxBytes = 200000000: must be at most 100 MiB/,
+        ],
+        [
+            "replication factor above brokers",
+            { target: "docker", replication: { topicReplicationFactor: 3 } },
+            /replication\.topicReplicationFactor = 3: cannot exceed the number of Kafka brokers/,
+        ],
+        [
+            "replication factor below min.insync.replicas",
+            {
+                target: "docker",
+                kafka: { brokers: { replicas: 3 } },
+                replication: { topicReplicationFactor: 1 },
+            },
+            /replication\.topicReplicationFactor = 1: must be at least the brokers' min\.insync\.replicas \(2 with 3 brokers\)/,
+        ],
+        [
+            "bad changefeed id",
+            { target: "docker", replication: { changefeedId: "bad_id!" } },
+            /replication\.changefeedId = "bad_id!": must be letters and digits in dash-separated groups/,
+        ],
+        [
+            "bad table reference",
+            { target: "docker", replication: { tables: ["orders"] } },
+            /replication\.tables\.0 = "orders": must be "schema\.table"/,
+        ],
+        [
+            "Flink line without a pinned connector",
+            { target: "docker", flink: { version: "2.3.0" } },
+            /flink\.version = "2\.3\.0": no Kafka SQL connector release is pinned for Flink 2\.3/,
+        ],
+        [
+            "connector without checksum",
+            {
+                target: "docker",
+                flink: {
+                    connectors: [
+                        {
+                            groupId: "org.apache.flink",
+                            artifactId: "x",
+                            version: "1",
+                            sha256: "abc",
+                        },
+                    ],
+                },
+            },
+            /flink\.connectors\.0\.sha256 = "abc": must be the jar's SHA-256/,
+        ],
+        [
+            "standby JobManager without HA",
+            { target: "docker", flink: { jobManager: { replicas: 2 } } },
+            /flink\.jobManager\.replicas = 2: standby JobManagers need flink\.highAvailability/,
+        ],
+        [
+            "ZooKeeper HA without ZooKeeper",
+            { target: "docker", flink: { highAvailability: "zookeeper" } },
+            /flink\.highAvailability = "zookeeper": ZooKeeper HA needs/,
+        ],
+        [
+            "Kubernetes HA on docker",
+            { target: "docker", flink: { highAvailability: "kubernetes" } },
+            /flink\.highAvailability = "kubernetes": Kubernetes HA needs target "kubernetes"/,
+        ],
+        [
+            "duplicate host ports",
+            { target: "docker", docker: { hostPorts: { kafka: 8081 } } },
+            /docker\.hostPorts\.flinkRest = 8081: is already used by docker\.hostPorts\.kafka/,
+        ],
+        [
+            "privileged host port",
+            { target: "docker", docker: { hostPorts: { tidb: 80 } } },
+            /docker\.hostPorts\.tidb = 80: must be an unprivileged port/,
+        ],
+        [
+            "external beside managed settings",
+            {
+                target: "docker",
+                kafka: { external: { bootstrapServers: ["k:9092"] }, brokers: { replicas: 3 } },
+            },
+            /kafka\.brokers = .*kafka\.external is set, so kafka is not provisioned/,
+        ],
+        [
+            "external broker without port",
+            { target: "docker", kafka: { external: { bootstrapServers: ["k"] } } },
+            /kafka\.external\.bootstrapServers\.0 = "k": must be "host:port"/,
+        ],
+        [
+            "external TiCDC URL",
+            { target: "docker", tidb: { external: { host: "t", ticdcApiUrl: "ticdc:8300" } } },
+            /tidb\.external\.ticdcApiUrl = "ticdc:8300": must be an http\(s\) URL/,
+        ],
+        [
+            "prefix that is not a DNS label",
+            { target: "docker", namePrefix: "My_Lab" },
+            /namePrefix = "My_Lab": must be a lower-case DNS label/,
+        ],
+        [
+            "namespace that is not a DNS label",
+            { target: "kubernetes", kubernetes: { namespace: "CDC" } },
+            /kubernetes\.namespace = "CDC": must be a DNS label/,
+        ],
     ];
 
     it.each(cases)("%s", (_title, raw, expected) => {
@@ -94,7 +248,9 @@ describe("parseStackSettings: the bad-config battery", () => {
         expect(problems({ target: "kubernetes" })).toMatch(
             /tidbRootPassword = \(not set\): .*pulumi config set --secret tidbRootPassword/,
         );
-        expect(() => parseStackSettings({ target: "kubernetes" }, { tidbRootPassword: true })).not.toThrow();
+        expect(() =>
+            parseStackSettings({ target: "kubernetes" }, { tidbRootPassword: true }),
+        ).not.toThrow();
     });
 
     it("lists every problem of a config at once, schema and cross-field alike", () => {
@@ -105,14 +261,25 @@ describe("parseStackSettings: the bad-config battery", () => {
             kafka: { mode: "zookeeper", brokers: { replicas: 0 } },
             flink: { jobManager: { replicas: 2 } },
         });
-        expect(message).toMatch(/^Invalid stack configuration \(6 problems\); nothing was created:/);
-        for (const field of ["namePrefix", "tidb.pd.replicas", "kafka.mode", "kafka.brokers.replicas", "flink.jobManager.replicas", "tidbRootPassword"]) {
+        expect(message).toMatch(
+            /^Invalid stack configuration \(6 problems\); nothing was created:/,
+        );
+        for (const field of [
+            "namePrefix",
+            "tidb.pd.replicas",
+            "kafka.mode",
+            "kafka.brokers.replicas",
+            "flink.jobManager.replicas",
+            "tidbRootPassword",
+        ]) {
             expect(message).toContain(`  - ${field} = `);
         }
     });
 
     it("never echoes values of sensitive-looking fields", () => {
-        const text = formatIssues([{ path: ["kafka", "external", "saslPassword"], value: "hunter2", message: "bad" }]);
+        const text = formatIssues([
+            { path: ["kafka", "external", "saslPassword"], value: "hunter2", message: "bad" },
+        ]);
         expect(text).toContain("kafka.external.saslPassword = [secret]: bad");
         expect(text).not.toContain("hunter2");
     });

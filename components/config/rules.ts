@@ -17,6 +17,9 @@ export interface SettingsIssue {
 /** Strimzi 1.2.0 supports exactly these Kafka lines (all KRaft). */
 export const STRIMZI_KAFKA_LINES = ["4.2", "4.3"];
 
+/** Flink lines the pinned Flink Kubernetes Operator (1.15) accepts as `flinkVersion`. */
+export const FLINK_OPERATOR_LINES = ["1.20", "2.0", "2.1", "2.2"];
+
 /** The Kafka connector lines published for Flink (see settings.ts for the jars themselves). */
 const FLINK_MINORS_WITH_KNOWN_CONNECTOR = ["2.0", "2.2"];
 
@@ -48,6 +51,7 @@ const MANAGED_FIELDS: Record<string, string[]> = {
         "connectors",
         "highAvailability",
         "mavenRepository",
+        "state",
     ],
 };
 
@@ -175,6 +179,31 @@ export function crossFieldIssues(raw: unknown, secrets: SecretPresence): Setting
             "flink.version",
             flink.version,
             `no Kafka SQL connector release is pinned for Flink ${minor}; use Flink ${FLINK_MINORS_WITH_KNOWN_CONNECTOR.map((m) => `${m}.x`).join(" or ")}, or list the jar in flink.connectors (groupId, artifactId, version, sha256)`,
+        );
+    }
+    if (
+        flinkManaged &&
+        target === "kubernetes" &&
+        /^\d+\.\d+$/.test(minor) &&
+        !FLINK_OPERATOR_LINES.includes(minor)
+    ) {
+        add(
+            "flink.version",
+            flink.version,
+            `the Flink Kubernetes Operator pinned here runs Flink ${FLINK_OPERATOR_LINES.join(", ")} only; use one of those lines on target "kubernetes"`,
+        );
+    }
+    const gatewayReplicas = section(flink, "sqlGateway").replicas;
+    if (
+        flinkManaged &&
+        target === "docker" &&
+        typeof gatewayReplicas === "number" &&
+        gatewayReplicas > 1
+    ) {
+        add(
+            "flink.sqlGateway.replicas",
+            gatewayReplicas,
+            'the Docker lab runs one SQL gateway on one published port; use 1, or target "kubernetes"',
         );
     }
     const ha = str(flink.highAvailability, "none");

@@ -181,6 +181,17 @@ const flinkSettings = z
         /** Connector jars; default: the Kafka SQL connector matching the Flink version. */
         connectors: z.array(mavenArtifact).optional(),
         highAvailability: z.enum(["none", "zookeeper", "kubernetes"]).default("none"),
+        /**
+         * Checkpoints, savepoints and HA metadata. On Kubernetes a claim every JobManager and
+         * TaskManager mounts, hence ReadWriteMany by default (ReadWriteOnce pins them to one node).
+         */
+        state: z
+            .strictObject({
+                storage: quantity("10Gi").default("10Gi"),
+                accessMode: z.enum(["ReadWriteMany", "ReadWriteOnce"]).default("ReadWriteMany"),
+                storageClassName: z.string().min(1).optional(),
+            })
+            .prefault({}),
         /** Where connector jars are downloaded from at start (a Maven Central mirror works too). */
         mavenRepository: httpUrl.default("https://repo1.maven.org/maven2"),
     })

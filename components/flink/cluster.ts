@@ -14,6 +14,8 @@ import {
     renderContainers,
     renderCustomResource,
     renderVolumes,
+    resourceList,
+    servedBy,
 } from "../platform";
 import { DOCKER_INTERNAL_REST_URL, dockerFlinkSpecs } from "./docker";
 import {
@@ -31,18 +33,22 @@ export interface FlinkSessionClusterArgs extends ClusterArgs<StackSettings["flin
     zookeeperQuorum?: string;
 }
 
-interface Urls {
+/** The endpoints; each resolves once the resources serving it are up. */
+export interface FlinkSessionClusterOutputs {
+    /** JobManager REST URL for clients (the lab's published port, or the in-cluster service). */
     restUrl: pulumi.Output<string>;
+    /** SQL gateway REST URL for clients. */
     sqlGatewayUrl: pulumi.Output<string>;
+    /** JobManager REST URL from inside the stack network or cluster. */
     internalRestUrl: pulumi.Output<string>;
 }
 
-export class FlinkSessionCluster extends pulumi.ComponentResource {
-    /** JobManager REST URL for clients (the lab's published port, or the in-cluster service). */
+export class FlinkSessionCluster
+    extends pulumi.ComponentResource
+    implements FlinkSessionClusterOutputs
+{
     public readonly restUrl: pulumi.Output<string>;
-    /** SQL gateway REST URL for clients. */
     public readonly sqlGatewayUrl: pulumi.Output<string>;
-    /** JobManager REST URL from inside the stack network or cluster. */
     public readonly internalRestUrl: pulumi.Output<string>;
 
     constructor(
@@ -58,130 +64,115 @@ export class FlinkSessionCluster extends pulumi.ComponentResource {
         super("tidb-cdc-pipeline:flink:FlinkSessionCluster", name, {}, opts);
         // Children do not inherit a component's dependsOn; hand it down so that e.g. the
         // ZooKeeper of HA is up before the JobManagers start.
-        const after = resourcesOf(opts?.dependsOn);
+        const after = resourceList(opts?.dependsOn);
         const urls =
             args.target.kind === "docker"
-                ? this.renderDocker(args, args.target, after)
-                : this.renderKubernetes(args, args.target, after);
+                ? createOnDocker(this, args, args.target, after)
+                : createOnKubernetes(this, args, args.target, after);
         this.restUrl = urls.restUrl;
         this.sqlGatewayUrl = urls.sqlGatewayUrl;
         this.internalRestUrl = urls.internalRestUrl;
         this.registerOutputs({ ...urls });
     }
-
-    private renderDocker(
-        args: FlinkSessionClusterArgs,
-        target: DockerTarget,
-        after: pulumi.Resource[],
-    ): Urls {
-        if (args.settings.sqlGateway.replicas > 1) {
-            throw new Error(
-                `flink.sqlGateway.replicas = ${args.settings.sqlGateway.replicas}: the Docker lab runs one SQL gateway (published on ${PUBLISH_ADDRESS}:${target.hostPorts.sqlGateway}); use 1, or target "kubernetes"`,
-            );
-        }
-        const specs = dockerFlinkSpecs({
-            prefix: args.prefix,
-            settings: args.settings,
-            hostPorts: target.hostPorts,
-            images: target.images,
-            zookeeperQuorum: args.zookeeperQuorum,
-        });
-        const volumes = {
-            ...renderVolumes([specs.dataVolume], args.prefix, {
-                parent: this,
-                protect: args.protect,
-            }),
-            // The jar cache is re-downloadable: never protected.
-            ...renderVolumes([specs.jarCacheVolume], args.prefix, { parent: this }),
-        };
-        const containers = renderContainers(
-            specs.containers,
-            { network: target.network, volumes },
-            { parent: this, dependsOn: after },
-        );
-        const jobManager = containers[specs.jobManager.name]!;
-        const gateway = containers[specs.sqlGateway.name]!;
-        // Deriving the URLs from the containers makes their users wait until these are healthy.
-        return {
-            restUrl: jobManager.id.apply(
-                () => `http://${PUBLISH_ADDRESS}:${target.hostPorts.flinkRest}`,
-            ),
-            sqlGatewayUrl: gateway.id.apply(
-                () => `http://${PUBLISH_ADDRESS}:${target.hostPorts.sqlGateway}`,
-            ),
-            internalRestUrl: jobManager.id.apply(() => DOCKER_INTERNAL_REST_URL),
-        };
-    }
-
-    private renderKubernetes(
-        args: FlinkSessionClusterArgs,
-        target: KubernetesTarget,
-        after: pulumi.Resource[],
-    ): Urls {
-        const opts: pulumi.CustomResourceOptions = {
-            parent: this,
-            ...(target.provider ? { provider: target.provider } : {}),
-        };
-        const { prefix } = args;
-        const namespace = target.namespace;
-        const access = deployFlinkOperatorAccess(prefix, target, opts);
-        const options = {
-            prefix,
-            namespace,
-            settings: args.settings,
-            serviceAccount: access.serviceAccount,
-            zookeeperQuorum: args.zookeeperQuorum,
-        };
-
-        const claim = stateClaimManifest({
-            prefix,
-            namespace,
-            storageClassName: target.storageClassName,
-        });
-        const stateVolume = new k8s.core.v1.PersistentVolumeClaim(claim.metadata.name, claim, {
-            ...opts,
-            dependsOn: target.dependsOn,
-            protect: args.protect,
-        });
-        const cluster = renderCustomResource(flinkDeploymentManifest(options), {
-            ...opts,
-            // Not protected: the cluster owns no storage (the claim does) and must go on teardown.
-            dependsOn: [...target.dependsOn, ...after, ...access.dependsOn, stateVolume],
-        });
-
-        const deployment = sqlGatewayDeploymentManifest(options);
-        const gateway = new k8s.apps.v1.Deployment(deployment.metadata.name, deployment, {
-            ...opts,
-            // The gateway is only useful once the session cluster is STABLE.
-            dependsOn: [...target.dependsOn, cluster],
-        });
-        const service = sqlGatewayServiceManifest({ prefix, namespace });
-        const gatewayService = new k8s.core.v1.Service(service.metadata.name, service, {
-            ...opts,
-            dependsOn: target.dependsOn,
-        });
-
-        const restUrl = cluster.id.apply(() => kubernetesRestUrl(prefix, namespace));
-        return {
-            restUrl,
-            sqlGatewayUrl: pulumi
-                .all([gateway.id, gatewayService.id])
-                .apply(() => kubernetesSqlGatewayUrl(prefix, namespace)),
-            internalRestUrl: restUrl,
-        };
-    }
 }
 
-/** A component's dependsOn as plain resources (what the children's options can carry). */
-function resourcesOf(value: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.Resource[] {
-    if (value === undefined) return [];
-    const list: unknown[] = Array.isArray(value) ? value : [value];
-    return list.map((item) => {
-        if (!pulumi.Resource.isInstance(item)) {
-            throw new Error(
-                "FlinkSessionCluster: pass dependsOn as resources, not outputs or promises of them",
-            );
-        }
-        return item;
+/** JobManager(s), TaskManagers and the SQL gateway as containers sharing a data volume. */
+export function createOnDocker(
+    parent: pulumi.Resource,
+    args: FlinkSessionClusterArgs,
+    target: DockerTarget,
+    after: pulumi.Resource[],
+): FlinkSessionClusterOutputs {
+    const specs = dockerFlinkSpecs({
+        prefix: args.prefix,
+        settings: args.settings,
+        hostPorts: target.hostPorts,
+        images: target.images,
+        zookeeperQuorum: args.zookeeperQuorum,
     });
+    const volumes = {
+        ...renderVolumes([specs.dataVolume], args.prefix, {
+            parent,
+            protect: args.protect,
+        }),
+        // The jar cache is re-downloadable: never protected.
+        ...renderVolumes([specs.jarCacheVolume], args.prefix, { parent }),
+    };
+    const containers = renderContainers(
+        specs.containers,
+        { network: target.network, volumes },
+        { parent, dependsOn: after },
+    );
+    const jobManager = containers[specs.jobManager.name]!;
+    const gateway = containers[specs.sqlGateway.name]!;
+    return {
+        restUrl: servedBy([jobManager], `http://${PUBLISH_ADDRESS}:${target.hostPorts.flinkRest}`),
+        sqlGatewayUrl: servedBy(
+            [gateway],
+            `http://${PUBLISH_ADDRESS}:${target.hostPorts.sqlGateway}`,
+        ),
+        internalRestUrl: servedBy([jobManager], DOCKER_INTERNAL_REST_URL),
+    };
+}
+
+/** A FlinkDeployment in session mode, its state claim, and the SQL gateway next to it. */
+export function createOnKubernetes(
+    parent: pulumi.Resource,
+    args: FlinkSessionClusterArgs,
+    target: KubernetesTarget,
+    after: pulumi.Resource[],
+): FlinkSessionClusterOutputs {
+    const opts: pulumi.CustomResourceOptions = {
+        parent,
+        ...(target.provider ? { provider: target.provider } : {}),
+    };
+    const { prefix } = args;
+    const namespace = target.namespace;
+    const access = deployFlinkOperatorAccess(prefix, target, opts);
+    const options = {
+        prefix,
+        namespace,
+        settings: args.settings,
+        serviceAccount: access.serviceAccount,
+        zookeeperQuorum: args.zookeeperQuorum,
+    };
+
+    const claim = stateClaimManifest({
+        prefix,
+        namespace,
+        state: args.settings.state,
+        storageClassName: target.storageClassName,
+    });
+    const stateVolume = new k8s.core.v1.PersistentVolumeClaim(claim.metadata.name, claim, {
+        ...opts,
+        dependsOn: target.dependsOn,
+        protect: args.protect,
+    });
+    const cluster = renderCustomResource(flinkDeploymentManifest(options), {
+        ...opts,
+        // Not protected: the cluster owns no storage (the claim does) and must go on teardown.
+        dependsOn: [...target.dependsOn, ...after, ...access.dependsOn, stateVolume],
+    });
+
+    const deployment = sqlGatewayDeploymentManifest(options);
+    const gateway = new k8s.apps.v1.Deployment(deployment.metadata.name, deployment, {
+        ...opts,
+        // The gateway is only useful once the session cluster is STABLE.
+        dependsOn: [...target.dependsOn, cluster],
+    });
+    const service = sqlGatewayServiceManifest({ prefix, namespace });
+    const gatewayService = new k8s.core.v1.Service(service.metadata.name, service, {
+        ...opts,
+        dependsOn: target.dependsOn,
+    });
+
+    const restUrl = servedBy([cluster], kubernetesRestUrl(prefix, namespace));
+    return {
+        restUrl,
+        sqlGatewayUrl: servedBy(
+            [gateway, gatewayService],
+            kubernetesSqlGatewayUrl(prefix, namespace),
+        ),
+        internalRestUrl: restUrl,
+    };
 }

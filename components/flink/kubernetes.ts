@@ -3,6 +3,7 @@
  * Kubernetes Operator (1.15 CRD shape) plus the SQL gateway as a Deployment and Service next to
  * it (the operator has no gateway support). Validated against ../shared/crds in the tests.
  */
+import { FLINK_OPERATOR_LINES } from "../config";
 import type { CustomResourceManifest, ObjectMeta } from "../platform";
 import { commonLabels, waitForAnnotation } from "../platform";
 import {
@@ -26,16 +27,15 @@ const LIB_STAGING_DIR = "/flink-lib";
 const FLINK_GID = 9999;
 
 /** flinkVersion values of the operator 1.15 CRD that this project's images can be. */
-export const OPERATOR_FLINK_VERSIONS = ["v1_20", "v2_0", "v2_1", "v2_2"] as const;
-
-/** Size of the shared state volume (checkpoints, savepoints, HA metadata). */
-export const DEFAULT_STATE_STORAGE = "10Gi";
+export const OPERATOR_FLINK_VERSIONS = FLINK_OPERATOR_LINES.map(
+    (line) => `v${line.replace(".", "_")}`,
+);
 
 /** `2.2.1` → `v2_2`; throws for lines the pinned operator CRD does not know. */
 export function flinkVersionEnum(version: string): string {
     const [major, minor] = version.split(".");
     const value = `v${major}_${minor}`;
-    if (!(OPERATOR_FLINK_VERSIONS as readonly string[]).includes(value)) {
+    if (!OPERATOR_FLINK_VERSIONS.includes(value)) {
         throw new Error(
             `Flink ${version} has no flinkVersion in the Flink Kubernetes Operator CRD this project pins (${OPERATOR_FLINK_VERSIONS.join(", ")}); use a Flink 1.20 or 2.0-2.2 version on target "kubernetes"`,
         );
@@ -263,9 +263,11 @@ export function flinkDeploymentManifest(options: KubernetesFlinkOptions): FlinkD
 export function stateClaimManifest(options: {
     prefix: string;
     namespace: string;
+    state: FlinkSettings["state"];
+    /** The stack's storage class, used when flink.state names none. */
     storageClassName?: string;
-    storage?: string;
 }): PersistentVolumeClaimManifest {
+    const storageClassName = options.state.storageClassName ?? options.storageClassName;
     return {
         apiVersion: "v1",
         kind: "PersistentVolumeClaim",
@@ -275,9 +277,9 @@ export function stateClaimManifest(options: {
             labels: commonLabels(options.prefix, "flink"),
         },
         spec: {
-            accessModes: ["ReadWriteMany"],
-            resources: { requests: { storage: options.storage ?? DEFAULT_STATE_STORAGE } },
-            ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
+            accessModes: [options.state.accessMode],
+            resources: { requests: { storage: options.state.storage } },
+            ...(storageClassName ? { storageClassName } : {}),
         },
     };
 }

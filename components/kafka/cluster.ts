@@ -11,6 +11,7 @@ import {
     renderContainers,
     renderCustomResource,
     renderVolumes,
+    servedBy,
 } from "../platform";
 import { kafkaDockerPlan } from "./docker";
 import { kafkaManifests, kubernetesBootstrapServers } from "./kubernetes";
@@ -23,18 +24,19 @@ import {
 
 export type KafkaClusterArgs = ClusterArgs<StackSettings["kafka"]>;
 
-interface Endpoints {
-    bootstrapServers: string;
-    internalBootstrapServers: string;
-    zookeeperConnect: string | undefined;
+/** The endpoints; each resolves once the resources serving it exist. */
+export interface KafkaClusterOutputs {
+    /** Client-facing brokers: `127.0.0.1:<port>,…` on docker, the bootstrap Service on kubernetes. */
+    bootstrapServers: pulumi.Output<string>;
+    /** Brokers as TiCDC and Flink reach them inside the docker network or the cluster. */
+    internalBootstrapServers: pulumi.Output<string>;
+    /** The ZooKeeper ensemble in ZooKeeper mode (in-network), otherwise undefined. */
+    zookeeperConnect: pulumi.Output<string | undefined>;
 }
 
-export class KafkaCluster extends pulumi.ComponentResource {
-    /** Client-facing brokers: `127.0.0.1:<port>,…` on docker, the bootstrap Service on kubernetes. */
+export class KafkaCluster extends pulumi.ComponentResource implements KafkaClusterOutputs {
     public readonly bootstrapServers: pulumi.Output<string>;
-    /** Brokers as TiCDC and Flink reach them inside the docker network or the cluster. */
     public readonly internalBootstrapServers: pulumi.Output<string>;
-    /** The ZooKeeper ensemble in ZooKeeper mode (in-network), otherwise undefined. */
     public readonly zookeeperConnect: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -44,88 +46,79 @@ export class KafkaCluster extends pulumi.ComponentResource {
             );
         }
         super("tidb-cdc-pipeline:kafka:KafkaCluster", name, {}, opts);
-
-        const target = args.target;
-        // Outputs resolve only once the resources exist, so dependants wired to them wait too.
-        const [endpoints, readiness] =
-            target.kind === "docker"
-                ? this.createOnDocker(args, target)
-                : this.createOnKubernetes(args, target);
-        const ready = pulumi.all(readiness);
-        this.bootstrapServers = ready.apply(() => endpoints.bootstrapServers);
-        this.internalBootstrapServers = ready.apply(() => endpoints.internalBootstrapServers);
-        this.zookeeperConnect = ready.apply(() => endpoints.zookeeperConnect);
-
-        this.registerOutputs({
-            bootstrapServers: this.bootstrapServers,
-            internalBootstrapServers: this.internalBootstrapServers,
-            zookeeperConnect: this.zookeeperConnect,
-        });
+        const outputs =
+            args.target.kind === "docker"
+                ? createOnDocker(this, args, args.target)
+                : createOnKubernetes(this, args, args.target);
+        this.bootstrapServers = outputs.bootstrapServers;
+        this.internalBootstrapServers = outputs.internalBootstrapServers;
+        this.zookeeperConnect = outputs.zookeeperConnect;
+        this.registerOutputs({ ...outputs });
     }
+}
 
-    private createOnDocker(
-        args: KafkaClusterArgs,
-        target: DockerTarget,
-    ): [Endpoints, pulumi.Output<string>[]] {
-        const { prefix, settings } = args;
-        const plan = kafkaDockerPlan(prefix, settings, target);
-        const volumes = renderVolumes(plan.volumes, prefix, {
-            parent: this,
-            protect: args.protect,
-        });
-        const containers = renderContainers(
-            plan.containers,
-            { network: target.network, volumes },
-            { parent: this },
-        );
-        const endpoints: Endpoints = {
-            bootstrapServers: hostBootstrapServers(
-                settings.brokers.replicas,
-                target.hostPorts.kafka,
-            ),
-            internalBootstrapServers: internalBootstrapServers(settings.brokers.replicas),
-            zookeeperConnect:
-                settings.mode === "zookeeper"
-                    ? zookeeperConnectString(settings.zookeeper.replicas)
-                    : undefined,
-        };
-        return [endpoints, Object.values(containers).map((c) => c.id)];
-    }
+/** ZooKeeper (in ZooKeeper mode) and brokers as containers; data volumes are the stateful part. */
+export function createOnDocker(
+    parent: pulumi.Resource,
+    args: KafkaClusterArgs,
+    target: DockerTarget,
+): KafkaClusterOutputs {
+    const { prefix, settings } = args;
+    const plan = kafkaDockerPlan(prefix, settings, target);
+    const volumes = renderVolumes(plan.volumes, prefix, { parent, protect: args.protect });
+    const containers = Object.values(
+        renderContainers(plan.containers, { network: target.network, volumes }, { parent }),
+    );
+    const brokers = settings.brokers.replicas;
+    return {
+        bootstrapServers: servedBy(
+            containers,
+            hostBootstrapServers(brokers, target.hostPorts.kafka),
+        ),
+        internalBootstrapServers: servedBy(containers, internalBootstrapServers(brokers)),
+        zookeeperConnect: servedBy(
+            containers,
+            settings.mode === "zookeeper"
+                ? zookeeperConnectString(settings.zookeeper.replicas)
+                : undefined,
+        ),
+    };
+}
 
-    private createOnKubernetes(
-        args: KafkaClusterArgs,
-        target: KubernetesTarget,
-    ): [Endpoints, pulumi.Output<string>[]] {
-        const { prefix, settings } = args;
-        // Manifests first: a setting Strimzi cannot run fails before any child is registered.
-        const manifests = kafkaManifests({
-            prefix,
-            namespace: target.namespace,
-            settings,
-            storageClassName: target.storageClassName,
-        });
-        const provider = target.provider;
-        const operator = target.operators.install
-            ? installStrimziOperator(prefix, target, { parent: this, provider })
-            : undefined;
-        const opts = {
-            parent: this,
-            provider,
-            protect: args.protect,
-            dependsOn: [...target.dependsOn, ...(operator ? [operator] : [])],
-        };
-        const nodePool = renderCustomResource(manifests.nodePool, opts);
-        // The pool first: the Kafka waits for Ready, which needs the pool's nodes.
-        const kafka = renderCustomResource(manifests.kafka, {
-            ...opts,
-            dependsOn: [...opts.dependsOn, nodePool],
-        });
-        const bootstrap = kubernetesBootstrapServers(prefix, target.namespace);
-        const endpoints: Endpoints = {
-            bootstrapServers: bootstrap,
-            internalBootstrapServers: bootstrap,
-            zookeeperConnect: undefined,
-        };
-        return [endpoints, [kafka.id, nodePool.id]];
-    }
+/** Strimzi: a KafkaNodePool (KRaft, combined roles) and the Kafka that uses it. */
+export function createOnKubernetes(
+    parent: pulumi.Resource,
+    args: KafkaClusterArgs,
+    target: KubernetesTarget,
+): KafkaClusterOutputs {
+    const { prefix, settings } = args;
+    // Manifests first: a setting Strimzi cannot run fails before any child is registered.
+    const manifests = kafkaManifests({
+        prefix,
+        namespace: target.namespace,
+        settings,
+        storageClassName: target.storageClassName,
+    });
+    const provider = target.provider;
+    const operator = target.operators.install
+        ? installStrimziOperator(prefix, target, { parent, provider })
+        : undefined;
+    const opts = {
+        parent,
+        provider,
+        protect: args.protect,
+        dependsOn: [...target.dependsOn, ...(operator ? [operator] : [])],
+    };
+    const nodePool = renderCustomResource(manifests.nodePool, opts);
+    // The pool first: the Kafka waits for Ready, which needs the pool's nodes.
+    const kafka = renderCustomResource(manifests.kafka, {
+        ...opts,
+        dependsOn: [...opts.dependsOn, nodePool],
+    });
+    const bootstrap = kubernetesBootstrapServers(prefix, target.namespace);
+    return {
+        bootstrapServers: servedBy([kafka, nodePool], bootstrap),
+        internalBootstrapServers: servedBy([kafka, nodePool], bootstrap),
+        zookeeperConnect: servedBy([kafka], undefined),
+    };
 }

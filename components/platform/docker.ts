@@ -3,7 +3,8 @@
  * the only place that turns them into @pulumi/docker resources.
  */
 import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { resourceList } from "./outputs";
 
 /** Every published port listens on loopback only: the lab is never exposed beyond the host. */
 export const PUBLISH_ADDRESS = "127.0.0.1";
@@ -158,12 +159,4 @@ export function renderContainers(
         containers[spec.name] = renderContainer(spec, { ...ctx, containers }, opts);
     }
     return containers;
-}
-
-/** dependsOn as given by callers here: a resource or a plain array of resources. */
-function resourceList(value: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Resource[] {
-    if (value === undefined) return [];
-    if (Array.isArray(value)) return value as pulumi.Resource[];
-    if (pulumi.Resource.isInstance(value)) return [value];
-    throw new Error("dependsOn must be a resource or an array of resources here");
 }

@@ -1,3 +1,4 @@
 export * from "./docker";
 export * from "./kubernetes";
 export * from "./target";
+export * from "./outputs";

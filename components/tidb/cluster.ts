@@ -13,6 +13,7 @@ import {
     renderContainers,
     renderCustomResource,
     renderVolumes,
+    servedBy,
 } from "../platform";
 import { containerName, type TidbRole, tidbDockerEndpoints, tidbDockerSpecs } from "./docker";
 import { initSqlContent } from "./init-sql";
@@ -176,12 +177,4 @@ export function createOnKubernetes(
         ticdcInternalUrl: servedBy([ticdc, ticdcService], endpoints.ticdcInternalUrl),
         pdInternalUrl: servedBy([pd], endpoints.pdInternalUrl),
     };
-}
-
-/**
- * A known value that carries the resources serving it as dependencies, so a consumer of the
- * output (a changefeed, a SQL client) is created only after them.
- */
-function servedBy<T>(resources: pulumi.CustomResource[], value: T): pulumi.Output<T> {
-    return pulumi.all(resources.map((r) => r.id)).apply(() => value);
 }

@@ -186,6 +186,29 @@ describe("parseStackSettings: the bad-config battery", () => {
             /flink\.connectors\.0\.sha256 = "abc": must be the jar's SHA-256/,
         ],
         [
+            "Flink line the operator lacks",
+            {
+                target: "kubernetes",
+                flink: {
+                    version: "2.3.0",
+                    connectors: [
+                        {
+                            groupId: "org.apache.flink",
+                            artifactId: "flink-sql-connector-kafka",
+                            version: "9.9.9-2.3",
+                            sha256: "a".repeat(64),
+                        },
+                    ],
+                },
+            },
+            /flink\.version = "2\.3\.0": the Flink Kubernetes Operator pinned here runs Flink 1\.20, 2\.0, 2\.1, 2\.2 only/,
+        ],
+        [
+            "several SQL gateways in the lab",
+            { target: "docker", flink: { sqlGateway: { replicas: 2 } } },
+            /flink\.sqlGateway\.replicas = 2: the Docker lab runs one SQL gateway/,
+        ],
+        [
             "standby JobManager without HA",
             { target: "docker", flink: { jobManager: { replicas: 2 } } },
             /flink\.jobManager\.replicas = 2: standby JobManagers need flink\.highAvailability/,

@@ -11,12 +11,24 @@ import { parse } from "yaml";
 export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
 export const CRD_DIR = path.join(SHARED_DIR, "crds");
 
+interface SchemaNode {
+    properties?: Record<string, SchemaNode>;
+    items?: SchemaNode;
+    additionalProperties?: SchemaNode | boolean;
+    "x-kubernetes-preserve-unknown-fields"?: boolean;
+}
+
 interface CrdDocument {
     spec: {
         group: string;
         names: { kind: string };
-        versions: { name: string; schema: { openAPIV3Schema: object } }[];
+        versions: { name: string; schema: { openAPIV3Schema: SchemaNode } }[];
     };
+}
+
+interface CrdValidator {
+    validate: ValidateFunction;
+    schema: SchemaNode;
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
@@ -38,7 +50,7 @@ for (const format of [
     ajv.addFormat(format, true);
 }
 
-const validators = new Map<string, ValidateFunction>();
+const validators = new Map<string, CrdValidator>();
 let crdFiles: Map<string, string> | undefined;
 
 /** `group/Kind` → file, found by a cheap text scan so only the CRDs a test uses get parsed. */
@@ -58,7 +70,7 @@ function indexCrdFiles(): Map<string, string> {
     return crdFiles;
 }
 
-function validatorFor(apiVersion: string, kind: string): ValidateFunction {
+function validatorFor(apiVersion: string, kind: string): CrdValidator {
     const key = `${apiVersion}/${kind}`;
     const cached = validators.get(key);
     if (cached) return cached;
@@ -72,20 +84,53 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction {
     const crd = parse(fs.readFileSync(file, "utf8")) as CrdDocument;
     const served = crd.spec.versions.find((v) => v.name === version);
     if (!served) throw new Error(`${file} does not serve ${key}`);
-    const validate = ajv.compile(served.schema.openAPIV3Schema);
-    validators.set(key, validate);
-    return validate;
+    const schema = served.schema.openAPIV3Schema;
+    const validator = { validate: ajv.compile(schema), schema };
+    validators.set(key, validator);
+    return validator;
 }
 
-/** Errors of a custom resource against its CRD schema; empty when valid. Throws for unknown kinds. */
+/**
+ * Errors of a custom resource against its CRD schema; empty when valid. Throws for unknown kinds.
+ *
+ * Besides schema violations it reports fields the schema does not declare under `spec`: JSON
+ * Schema accepts them, but the API server prunes them silently, so a misspelt field would vanish
+ * without an error.
+ */
 export function crdErrors(resource: {
     apiVersion: string;
     kind: string;
     [field: string]: unknown;
 }): string[] {
-    const validate = validatorFor(resource.apiVersion, resource.kind);
-    if (validate(resource)) return [];
-    return (validate.errors ?? []).map(
-        (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
-    );
+    const { validate, schema } = validatorFor(resource.apiVersion, resource.kind);
+    const errors = validate(resource)
+        ? []
+        : (validate.errors ?? []).map(
+              (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+          );
+    const specSchema = schema.properties?.spec;
+    const pruned = specSchema ? undeclaredFields(specSchema, resource.spec, ".spec") : [];
+    return [...errors, ...pruned.map((at) => `${at} is not declared by the CRD (pruned)`)];
+}
+
+function undeclaredFields(schema: SchemaNode, value: unknown, at: string): string[] {
+    if (value === null || typeof value !== "object") return [];
+    if (Array.isArray(value)) {
+        const items = schema.items;
+        return items
+            ? value.flatMap((item, i) => undeclaredFields(items, item, `${at}[${i}]`))
+            : [];
+    }
+    if (schema["x-kubernetes-preserve-unknown-fields"]) return [];
+    const entries = Object.entries(value as Record<string, unknown>);
+    const extra = schema.additionalProperties;
+    if (extra !== undefined && extra !== false) {
+        return typeof extra === "object"
+            ? entries.flatMap(([k, v]) => undeclaredFields(extra, v, `${at}.${k}`))
+            : [];
+    }
+    return entries.flatMap(([key, v]) => {
+        const child = schema.properties?.[key];
+        return child ? undeclaredFields(child, v, `${at}.${key}`) : [`${at}.${key}`];
+    });
 }

@@ -13,18 +13,3 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
         Object.entries(doc.config ?? {}).map(([key, value]) => [key.replace(/^[^:]+:/, ""), value]),
     );
 }
-
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
-/**
- * Places where `needle` appears in plain text in a recorded value. Values inside Pulumi secret
- * wrappers (serialized with the secret signature) are encrypted in state, so they are skipped.
- */
-export function plainTextOccurrences(value: unknown, needle: string, at = "$"): string[] {
-    if (typeof value === "string") return value.includes(needle) ? [at] : [];
-    if (value === null || typeof value !== "object") return [];
-    if (SECRET_SIG in value) return [];
-    return Object.entries(value).flatMap(([key, inner]) =>
-        plainTextOccurrences(inner, needle, `${at}.${key}`),
-    );
-}

@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TidbCluster } from "../../components/tidb";
 import { installMocks, type MockSession, settle, valueOf } from "../support/pulumi-mocks";
-import { dockerSettings, plainTextPaths, SECRET_SIG, secretValues } from "./helpers";
+import { plainTextPaths, SECRET_SIG, secretValues } from "../support/secrets";
+import { dockerSettings } from "./helpers";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";

@@ -9,7 +9,8 @@ import {
     settle,
     valueOf,
 } from "../support/pulumi-mocks";
-import { kubernetesSettings, plainTextPaths, SECRET_SIG, secretValues } from "./helpers";
+import { plainTextPaths, SECRET_SIG, secretValues } from "../support/secrets";
+import { kubernetesSettings } from "./helpers";
 
 const PASSWORD = "x'; DROP USER root; -- \\";
 const KINDS = ["Cluster", "PDGroup", "TiKVGroup", "TiDBGroup", "TiCDCGroup"];

@@ -1,6 +1,7 @@
 /** The Pipeline component with managed and external services. */
 import { describe, expect, it } from "vitest";
 import { parseStackSettings, type StackSettingsInput } from "../../components/config";
+import type { PipelineEndpoints } from "../../components/pipeline";
 import { installMocks, settle, valueOf } from "../support/pulumi-mocks";
 
 async function buildPipeline(
@@ -11,8 +12,8 @@ async function buildPipeline(
     const settings = parseStackSettings({ target: "docker", ...raw }, { tidbRootPassword: true });
     const pipeline = new Pipeline("p", { settings });
     const endpoints: Record<string, string> = {};
-    for (const [key, output] of Object.entries(pipeline.endpoints)) {
-        endpoints[key] = await valueOf<string>(output);
+    for (const key of Object.keys(pipeline.endpoints) as (keyof PipelineEndpoints)[]) {
+        endpoints[key] = await valueOf(pipeline.endpoints[key]);
     }
     await settle();
     return { session, pipeline, endpoints };

@@ -202,6 +202,14 @@ describe("bad configuration", () => {
         expect(session.resources).toEqual([]);
     });
 
+    it("reports a misspelt config key like any other bad field", async () => {
+        installMocks("typo");
+        stackConfig({ target: "docker", namePrefx: "lab", kafka: { brokers: { replicas: "3" } } });
+        const { createStack } = await import("../../infra/program");
+        expect(() => createStack()).toThrow(/unknown field\(s\) "namePrefx"/);
+        expect(() => createStack()).toThrow(/kafka\.brokers\.replicas = "3"/);
+    });
+
     it("names the missing secret on a prod stack without revealing anything", async () => {
         installMocks("prod");
         stackConfig(stackFileConfig("prod"));

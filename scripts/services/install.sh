@@ -60,7 +60,7 @@ main() {
   svc_assert_outside_repo
   # Serialise concurrent installs (e.g. parallel test workers) on one cache.
   exec 9>"$SVC_CACHE_DIR/.install.lock"
-  flock 9
+  flock -w 900 9 || svc_die "timed out waiting for $SVC_CACHE_DIR/.install.lock"
   local t0
   t0="$(svc_now)"
   for d in "${dists[@]}"; do

@@ -49,13 +49,13 @@ svc_elapsed() { awk -v a="$1" -v b="$(svc_now)" 'BEGIN { printf "%.1f", b - a }'
 
 # Refuse to put caches or runtime state inside the checkout.
 svc_assert_outside_repo() {
-  local p
+  local p repo
+  repo="$(realpath -m "$SVC_REPO_ROOT")"
   for p in "$SVC_CACHE_DIR" "$SVC_RUN_DIR" "$SVC_MAVEN_REPO"; do
-    mkdir -p "$p"
-    p="$(cd "$p" && pwd -P)"
-    case "$p/" in
-      "$(cd "$SVC_REPO_ROOT" && pwd -P)/"*) svc_die "$p is inside the repository; point SVC_CACHE_DIR/SVC_RUN_DIR/SVC_MAVEN_REPO elsewhere" ;;
+    case "$(realpath -m "$p")/" in
+      "$repo/"*) svc_die "$p is inside the repository; point SVC_CACHE_DIR/SVC_RUN_DIR/SVC_MAVEN_REPO elsewhere" ;;
     esac
+    mkdir -p "$p"
   done
 }
 
@@ -83,7 +83,9 @@ svc_pid_alive() { # pidfile tag
 svc_spawn() { # pidfile tag outfile cmd...
   local pidfile="$1" tag="$2" out="$3"
   shift 3
-  setsid nohup "$@" >"$out" 2>&1 </dev/null &
+  # Runs in the service's run dir (relative paths land there), in its own session, detached from the
+  # caller's stdin/stdout; fds 8/9 are the services/install locks: the daemon must not inherit them.
+  (cd "$(dirname "$pidfile")" && exec setsid nohup "$@" >"$out" 2>&1 </dev/null 8>&- 9>&-) &
   echo $! >"$pidfile"
   svc_log "started $tag (pid $!)"
 }

@@ -7,6 +7,8 @@
 #   scripts/services/services.sh env    <service>...   print the endpoints as KEY=VALUE lines
 #   scripts/services/services.sh clean  <service>...   stop and delete the run dir (configs, data, logs)
 #
+# Stopping/cleaning zookeeper also stops/cleans kafka-zk; starting kafka-zk starts zookeeper first.
+#
 # Services:
 #   kafka      Apache Kafka 4.3.1, KRaft combined broker+controller   127.0.0.1:19092 (controller 19093)
 #   zookeeper  ZooKeeper 3.8.4 (the server bundled with Kafka 3.9.2)    127.0.0.1:21810
@@ -374,8 +376,9 @@ flink_start() {
   for p in "$SVC_FLINK_REST_PORT" "$SVC_FLINK_GATEWAY_PORT" "$SVC_FLINK_RPC_PORT" "$SVC_FLINK_BLOB_PORT" "$SVC_FLINK_TM_RPC_PORT"; do
     svc_assert_port_free "$p" "flink"
   done
-  mkdir -p "$d/conf" "$d/log" "$d/tmp" "$d/data" "$d/checkpoints" "$d/savepoints"
+  mkdir -p "$d/conf" "$d/log" "$d/tmp" "$d/data" "$d/checkpoints" "$d/savepoints" "$d/plugins"
   flink_write_config "$d"
+  export FLINK_PLUGINS_DIR="$d/plugins"
   t0="$(svc_now)"
 
   # shellcheck disable=SC2046
@@ -392,25 +395,29 @@ flink_start() {
   jvm="$(printf '%s\n' "$out" | head -1)"
   dyn="$(printf '%s\n' "$out" | tail -1)"
   printf '%s\n%s\n' "$jvm" "$dyn" >"$d/conf/taskmanager-resources.txt"
-  svc_wait_until "$SVC_START_TIMEOUT" "flink JobManager REST on $SVC_HOST:$SVC_FLINK_REST_PORT" \
-    "$d/jobmanager.pid" flink-jobmanager curl -sf --max-time 3 "http://$SVC_HOST:$SVC_FLINK_REST_PORT/overview"
-  svc_log "flink JobManager up in $(svc_elapsed "$t0") s"
 
+  # TaskManager and gateway start while the JobManager boots (the TM retries registration; the gateway
+  # only talks to the JM when a job is submitted), which saves a few seconds on 2 cores.
   # shellcheck disable=SC2046,SC2086
   svc_spawn "$d/taskmanager.pid" flink-taskmanager "$d/log/taskmanager.out" \
     java -Dtidb.cdc.pipeline.service=flink-taskmanager "${SVC_FLINK_JVM_OPENS[@]}" $jvm $(flink_proc_log "$d" taskmanager) \
     -cp "$lib/*" org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$d/conf" $dyn
-  svc_wait_until "$SVC_START_TIMEOUT" "flink /overview with >= 1 TaskManager and free slots" \
-    "$d/taskmanager.pid" flink-taskmanager svc_flink_ready "$SVC_FLINK_REST_PORT"
-  svc_log "flink TaskManager registered at $(svc_elapsed "$t0") s"
 
   # shellcheck disable=SC2046
   FLINK_CONF_DIR="$d/conf" svc_spawn "$d/sql-gateway.pid" flink-sql-gateway "$d/log/sql-gateway.out" \
     java -Dtidb.cdc.pipeline.service=flink-sql-gateway "${SVC_FLINK_JVM_OPENS[@]}" \
     -Xms256m -Xmx"$SVC_FLINK_GATEWAY_HEAP" -XX:MaxMetaspaceSize=384m $(flink_proc_log "$d" sql-gateway) \
     -cp "$lib/*" org.apache.flink.table.gateway.SqlGateway
+
+  svc_wait_until "$SVC_START_TIMEOUT" "flink JobManager REST on $SVC_HOST:$SVC_FLINK_REST_PORT" \
+    "$d/jobmanager.pid" flink-jobmanager curl -sf --max-time 3 "http://$SVC_HOST:$SVC_FLINK_REST_PORT/overview"
+  svc_log "flink JobManager REST up at $(svc_elapsed "$t0") s"
+  svc_wait_until "$SVC_START_TIMEOUT" "flink /overview with >= 1 TaskManager and free slots" \
+    "$d/taskmanager.pid" flink-taskmanager svc_flink_ready "$SVC_FLINK_REST_PORT"
+  svc_log "flink TaskManager registered at $(svc_elapsed "$t0") s"
   svc_wait_until "$SVC_START_TIMEOUT" "flink SQL Gateway /v1/info on $SVC_HOST:$SVC_FLINK_GATEWAY_PORT" \
     "$d/sql-gateway.pid" flink-sql-gateway svc_gateway_ready "$SVC_FLINK_GATEWAY_PORT"
+  svc_pid_alive "$d/jobmanager.pid" flink-jobmanager || svc_die "flink JobManager died (see $d/log)"
   svc_log "flink ready (JobManager, TaskManager, SQL Gateway) in $(svc_elapsed "$t0") s"
   flink_env
 }
@@ -483,25 +490,40 @@ main() {
     status) [[ ${#services[@]} -gt 0 ]] || services=(zookeeper kafka-zk kafka flink) ;;
     *) svc_die "usage: $0 start|stop|status|env|clean <kafka|zookeeper|kafka-zk|flink|all>..." ;;
   esac
+  # kafka-zk lives on zookeeper: stopping/cleaning zookeeper takes the broker (and its data) with it.
+  if [[ "$cmd" == stop || "$cmd" == clean ]] && [[ " ${services[*]} " == *" zookeeper "* ]] &&
+    [[ " ${services[*]} " != *" kafka-zk "* ]]; then
+    services+=(kafka-zk)
+  fi
   svc_assert_outside_repo
   if [[ "$cmd" != env && "$cmd" != status ]]; then
     svc_require_java
     # One start/stop at a time per run dir (parallel test workers).
     exec 8>"$SVC_RUN_DIR/.lock"
-    flock 8
+    flock -w 900 8 || svc_die "timed out waiting for $SVC_RUN_DIR/.lock"
   fi
   case "$cmd" in
     start)
-      for s in "${services[@]}"; do "$(svc_fn "$s")_start"; done
+      for s in "${services[@]}"; do
+        # A failed start must not leave half a service behind: stop it and show its log tails.
+        touch "$SVC_RUN_DIR/.start-marker"
+        if ! ("$(svc_fn "$s")_start"); then
+          local f
+          for f in "$SVC_RUN_DIR/$s"/log/*.log "$SVC_RUN_DIR/$s"/log/*.out; do
+            [[ -s "$f" && "$f" -nt "$SVC_RUN_DIR/.start-marker" ]] || continue
+            printf '\n----- tail %s -----\n' "$f" >&2
+            tail -n 25 "$f" >&2
+          done
+          "$(svc_fn "$s")_stop"
+          svc_die "could not start $s"
+        fi
+      done
       ;;
     stop | clean)
       # reverse order: brokers before zookeeper
       local i
       for ((i = ${#services[@]} - 1; i >= 0; i--)); do
         s="${services[$i]}"
-        if [[ "$s" == zookeeper ]] && svc_pid_alive "$(kafka_zk_dir)/kafka-zk.pid" kafka-zk; then
-          svc_log "note: kafka-zk is still running against this zookeeper"
-        fi
         "$(svc_fn "$s")_stop"
         if [[ "$cmd" == clean ]]; then
           rm -rf "${SVC_RUN_DIR:?}/$s"

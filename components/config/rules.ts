@@ -235,6 +235,82 @@ export function crossFieldIssues(raw: unknown, secrets: SecretPresence): Setting
         );
     }
 
+    // Replication and Flink SQL: names and references that must line up.
+    const tables = Array.isArray(replication.tables) ? (replication.tables as unknown[]) : [];
+    tables.forEach((table, i) => {
+        if (typeof table === "string" && table.endsWith(".*") && kafka.autoCreateTopics !== true) {
+            add(
+                `replication.tables.${i}`,
+                table,
+                "a wildcard's topics cannot be created ahead of TiCDC; list the tables, or set kafka.autoCreateTopics: true",
+            );
+        }
+    });
+    const sql = section(raw, "flinkSql");
+    const sqlTables = Array.isArray(sql.tables) ? (sql.tables as unknown[]) : [];
+    const tableNames = new Set<string>();
+    sqlTables.forEach((table, i) => {
+        const t = table !== null && typeof table === "object" ? (table as Raw) : {};
+        if (typeof t.name === "string") {
+            if (tableNames.has(t.name)) {
+                add(
+                    `flinkSql.tables.${i}.name`,
+                    t.name,
+                    "is declared twice; table names must be unique",
+                );
+            }
+            tableNames.add(t.name);
+        }
+        if (typeof t.from === "string" && !tables.includes(t.from)) {
+            add(
+                `flinkSql.tables.${i}.from`,
+                t.from,
+                `is not a replicated table; add it to replication.tables (now ${JSON.stringify(tables)})`,
+            );
+        }
+        const options =
+            t.options !== null && typeof t.options === "object" ? (t.options as Raw) : {};
+        if (t.from === undefined && typeof options.connector !== "string") {
+            add(
+                `flinkSql.tables.${i}.options`,
+                t.options,
+                'a table without "from" needs its connector options, e.g. { connector: "print" }',
+            );
+        }
+        const columns = Array.isArray(t.columns) ? (t.columns as Raw[]) : [];
+        const columnNames = columns.map((c) => c?.name);
+        const primaryKey = Array.isArray(t.primaryKey) ? (t.primaryKey as unknown[]) : [];
+        primaryKey.forEach((key, k) => {
+            if (!columnNames.includes(key)) {
+                add(
+                    `flinkSql.tables.${i}.primaryKey.${k}`,
+                    key,
+                    "is not one of the table's columns",
+                );
+            }
+        });
+    });
+    const jobs = Array.isArray(sql.jobs) ? (sql.jobs as unknown[]) : [];
+    const jobNames = new Set<string>();
+    jobs.forEach((job, i) => {
+        const name = job !== null && typeof job === "object" ? (job as Raw).name : undefined;
+        if (typeof name !== "string") return;
+        if (jobNames.has(name))
+            add(`flinkSql.jobs.${i}.name`, name, "is declared twice; job names must be unique");
+        jobNames.add(name);
+    });
+    if (
+        jobs.length > 0 &&
+        flink.external !== undefined &&
+        section(flink, "external").savepointDir === undefined
+    ) {
+        add(
+            "flink.external.savepointDir",
+            undefined,
+            "Flink SQL jobs are stopped with a savepoint on every change; name where the external cluster writes them",
+        );
+    }
+
     // Docker: every published port distinct, defaults included. Kafka brokers publish a range
     // (kafka, kafka+1, ...), so each broker's port counts.
     const hostPorts: Raw = { ...DOCKER_HOST_PORT_DEFAULTS, ...section(docker, "hostPorts") };

@@ -150,6 +150,11 @@ export type MavenArtifact = z.infer<typeof mavenArtifact>;
 const flinkExternal = z.strictObject({
     restUrl: httpUrl,
     sqlGatewayUrl: httpUrl,
+    /** Where stop-with-savepoint writes (a URI the JobManager can reach, e.g. s3://… or file:///…). */
+    savepointDir: z
+        .string()
+        .regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/, 'must be a URI such as "s3://bucket/savepoints"')
+        .optional(),
 });
 
 const flinkSettings = z
@@ -228,6 +233,61 @@ export const DOCKER_HOST_PORT_DEFAULTS = {
     sqlGateway: 8083,
 } as const;
 
+/** A Flink SQL identifier (table, column, job): letters, digits, underscores. */
+const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const sqlName = z
+    .string()
+    .regex(SQL_NAME, "must be a SQL identifier: a letter or _, then letters, digits or _");
+
+const flinkSqlSettings = z
+    .strictObject({
+        /**
+         * Tables declared in the session cluster. `from: "schema.table"` makes a canal-json Kafka
+         * source over that replicated table's topic; otherwise `options` are the WITH options.
+         */
+        tables: z
+            .array(
+                z.strictObject({
+                    name: sqlName,
+                    columns: z
+                        .array(
+                            z.strictObject({
+                                name: sqlName,
+                                type: z.string().min(1, "must be a Flink SQL type such as BIGINT"),
+                                nullable: z.boolean().default(true),
+                            }),
+                        )
+                        .min(1, "a table needs at least one column"),
+                    primaryKey: z.array(sqlName).optional(),
+                    from: z
+                        .string()
+                        .regex(TABLE_REF, 'must be a replicated table "schema.table"')
+                        .optional(),
+                    options: z.record(z.string(), z.string()).default({}),
+                }),
+            )
+            .default([]),
+        /** Streaming INSERT jobs over those tables, each stopped with a savepoint on change. */
+        jobs: z
+            .array(
+                z.strictObject({
+                    name: z
+                        .string()
+                        .regex(DNS_LABEL, 'must be a lower-case name such as "orders-to-sink"'),
+                    statement: z
+                        .string()
+                        .regex(
+                            /^\s*(INSERT\s|EXECUTE\s+STATEMENT\s+SET)/i,
+                            "must be one INSERT INTO … statement (or a STATEMENT SET)",
+                        ),
+                    parallelism: z.number().int().min(1).max(1024).optional(),
+                    stopped: z.boolean().default(false),
+                }),
+            )
+            .default([]),
+    })
+    .prefault({});
+
 const dockerSettings = z
     .strictObject({
         hostPorts: z
@@ -298,6 +358,7 @@ export const stackSettingsSchema = z.strictObject({
     kafka: kafkaSettings,
     flink: flinkSettings,
     replication: replicationSettings,
+    flinkSql: flinkSqlSettings,
     docker: dockerSettings,
     kubernetes: kubernetesSettings,
 });

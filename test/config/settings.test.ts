@@ -209,6 +209,79 @@ describe("parseStackSettings: the bad-config battery", () => {
             /flink\.sqlGateway\.replicas = 2: the Docker lab runs one SQL gateway/,
         ],
         [
+            "wildcard table with IaC-managed topics",
+            { target: "docker", replication: { tables: ["shop.*"] } },
+            /replication\.tables\.0 = "shop\.\*": a wildcard's topics cannot be created ahead of TiCDC/,
+        ],
+        [
+            "Flink source over a table that is not replicated",
+            {
+                target: "docker",
+                replication: { tables: ["shop.orders"] },
+                flinkSql: {
+                    tables: [
+                        { name: "o", from: "shop.items", columns: [{ name: "id", type: "INT" }] },
+                    ],
+                },
+            },
+            /flinkSql\.tables\.0\.from = "shop\.items": is not a replicated table/,
+        ],
+        [
+            "Flink table without a connector",
+            {
+                target: "docker",
+                flinkSql: { tables: [{ name: "sink", columns: [{ name: "id", type: "INT" }] }] },
+            },
+            /flinkSql\.tables\.0\.options = \(not set\): a table without "from" needs its connector options/,
+        ],
+        [
+            "primary key over a missing column",
+            {
+                target: "docker",
+                flinkSql: {
+                    tables: [
+                        {
+                            name: "t",
+                            columns: [{ name: "id", type: "INT" }],
+                            primaryKey: ["uid"],
+                            options: { connector: "print" },
+                        },
+                    ],
+                },
+            },
+            /flinkSql\.tables\.0\.primaryKey\.0 = "uid": is not one of the table's columns/,
+        ],
+        [
+            "a job that is not an INSERT",
+            {
+                target: "docker",
+                flinkSql: { jobs: [{ name: "peek", statement: "SELECT * FROM orders" }] },
+            },
+            /flinkSql\.jobs\.0\.statement = "SELECT \* FROM orders": must be one INSERT INTO/,
+        ],
+        [
+            "two jobs with one name",
+            {
+                target: "docker",
+                flinkSql: {
+                    jobs: [
+                        { name: "copy", statement: "INSERT INTO a SELECT * FROM b" },
+                        { name: "copy", statement: "INSERT INTO c SELECT * FROM b" },
+                    ],
+                },
+            },
+            /flinkSql\.jobs\.1\.name = "copy": is declared twice/,
+        ],
+        [
+            "jobs on an external Flink without a savepoint location",
+            {
+                target: "docker",
+                flink: { external: { restUrl: "http://jm:8081", sqlGatewayUrl: "http://gw:8083" } },
+                flinkSql: { jobs: [{ name: "copy", statement: "INSERT INTO a SELECT * FROM b" }] },
+            },
+            /flink\.external\.savepointDir = \(not set\): Flink SQL jobs are stopped with a savepoint/,
+        ],
+        [
             "standby JobManager without HA",
             { target: "docker", flink: { jobManager: { replicas: 2 } } },
             /flink\.jobManager\.replicas = 2: standby JobManagers need flink\.highAvailability/,

@@ -9,6 +9,19 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
     npm ci --no-audit --no-fund
 fi
 
+# The integration project runs real Kafka and Flink as JVM processes (jars from Maven Central).
+missing=()
+for tool in java mvn curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "==> apt-get install (for ${missing[*]})"
+        apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven curl >/dev/null
+    else
+        echo "the integration tests need ${missing[*]}: install a JDK 17, Maven and curl" >&2
+        exit 1
+    fi
+fi
+
 echo "==> type check"
 npx tsc --noEmit -p tsconfig.json
 echo "==> lint"

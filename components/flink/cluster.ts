@@ -17,6 +17,7 @@ import {
     resourceList,
     servedBy,
 } from "../platform";
+import { SAVEPOINT_DIR } from "./config";
 import { DOCKER_INTERNAL_REST_URL, dockerFlinkSpecs } from "./docker";
 import {
     flinkDeploymentManifest,
@@ -41,6 +42,8 @@ export interface FlinkSessionClusterOutputs {
     sqlGatewayUrl: pulumi.Output<string>;
     /** JobManager REST URL from inside the stack network or cluster. */
     internalRestUrl: pulumi.Output<string>;
+    /** Where stop-with-savepoint writes (a path on the cluster's shared state volume). */
+    savepointDir: pulumi.Output<string>;
 }
 
 export class FlinkSessionCluster
@@ -50,6 +53,7 @@ export class FlinkSessionCluster
     public readonly restUrl: pulumi.Output<string>;
     public readonly sqlGatewayUrl: pulumi.Output<string>;
     public readonly internalRestUrl: pulumi.Output<string>;
+    public readonly savepointDir: pulumi.Output<string>;
 
     constructor(
         name: string,
@@ -72,6 +76,7 @@ export class FlinkSessionCluster
         this.restUrl = urls.restUrl;
         this.sqlGatewayUrl = urls.sqlGatewayUrl;
         this.internalRestUrl = urls.internalRestUrl;
+        this.savepointDir = urls.savepointDir;
         this.registerOutputs({ ...urls });
     }
 }
@@ -112,6 +117,7 @@ export function createOnDocker(
             `http://${PUBLISH_ADDRESS}:${target.hostPorts.sqlGateway}`,
         ),
         internalRestUrl: servedBy([jobManager], DOCKER_INTERNAL_REST_URL),
+        savepointDir: servedBy([jobManager], SAVEPOINT_DIR),
     };
 }
 
@@ -174,5 +180,6 @@ export function createOnKubernetes(
             kubernetesSqlGatewayUrl(prefix, namespace),
         ),
         internalRestUrl: restUrl,
+        savepointDir: servedBy([cluster], SAVEPOINT_DIR),
     };
 }

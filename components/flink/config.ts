@@ -49,6 +49,12 @@ export function flinkImage(version: string, override?: string): string {
 export type FlinkConfigValue = string | number | boolean;
 export type FlinkConfig = Record<string, FlinkConfigValue>;
 
+/** The state base URI of the managed clusters: the shared data volume (Docker) or claim (Kubernetes). */
+export const STATE_BASE_URI = `file://${DATA_DIR}`;
+
+/** Where stop-with-savepoint writes on the managed clusters (the FlinkSqlJob provider uses it). */
+export const SAVEPOINT_DIR = `${STATE_BASE_URI}/savepoints`;
+
 /** Checkpoint and savepoint locations under a state base URI such as `file:///flink-data`. */
 export function stateConfig(stateBaseUri: string): FlinkConfig {
     return {

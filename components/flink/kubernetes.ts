@@ -8,6 +8,7 @@ import type { CustomResourceManifest, ObjectMeta } from "../platform";
 import { commonLabels, waitForAnnotation } from "../platform";
 import {
     DATA_DIR,
+    STATE_BASE_URI,
     flinkImage,
     type FlinkSettings,
     kubernetesFlinkConfiguration,
@@ -185,7 +186,7 @@ const libVolume: VolumeManifest = { name: LIB_VOLUME, emptyDir: {} };
 const libMount: VolumeMount = { name: LIB_VOLUME, mountPath: "/opt/flink/lib" };
 
 export function stateBaseUri(): string {
-    return `file://${DATA_DIR}`;
+    return STATE_BASE_URI;
 }
 
 /**

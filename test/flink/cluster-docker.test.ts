@@ -121,6 +121,7 @@ describe("FlinkSessionCluster on docker", () => {
     it("exposes client-facing and internal URLs", async () => {
         expect(await valueOf(cluster.restUrl)).toBe("http://127.0.0.1:18081");
         expect(await valueOf(cluster.sqlGatewayUrl)).toBe("http://127.0.0.1:18083");
+        expect(await valueOf(cluster.savepointDir)).toBe("file:///flink-data/savepoints");
         expect(await valueOf(cluster.internalRestUrl)).toBe("http://jobmanager:8081");
     });
 

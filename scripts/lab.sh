@@ -12,6 +12,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bin=$(bash scripts/pulumi-toolchain.sh | tail -n 1)
 export PATH="$bin:$PATH"
+if ! command -v pulumi-language-nodejs >/dev/null 2>&1; then
+    echo "this Pulumi CLI has no Node.js language host (the Go module proxy here does not serve it);" \
+        "install the official CLI (https://www.pulumi.com/docs/install/) and run this again" >&2
+    exit 1
+fi
 export PULUMI_SKIP_UPDATE_CHECK=true
 # Pulumi's own default local backend (`pulumi login --local`): state under ~/.pulumi.
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://~}

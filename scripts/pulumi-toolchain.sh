@@ -25,7 +25,7 @@ if [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-resource-pulumi-nodejs" ]; then
 fi
 
 command -v go >/dev/null || { echo "no pulumi on PATH and no Go toolchain to build one: install the Pulumi CLI (https://www.pulumi.com/docs/install/)" >&2; exit 1; }
-echo "building Pulumi $version (CLI + Node.js language host) from the Go module proxy into $cache; the first build takes 15-30 minutes" >&2
+echo "building Pulumi $version (CLI + Node.js language host) from the Go module proxy into $cache; the first build takes 5-30 minutes" >&2
 export GOTOOLCHAIN=local CGO_ENABLED=0
 export GOMODCACHE=${GOMODCACHE:-$cache/../gomodcache} GOCACHE=${GOCACHE:-$cache/../gocache}
 # The checksum database answers 404 for some pulumi/pkg releases through the module proxy; the

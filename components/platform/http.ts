@@ -107,7 +107,13 @@ export async function call(request: HttpRequest): Promise<HttpResponse> {
 }
 
 function excerpt(body: unknown): string {
-    const text = typeof body === "string" ? body : JSON.stringify(body);
+    // Bodies parsed losslessly may hold bigints, which JSON.stringify refuses.
+    const text =
+        typeof body === "string"
+            ? body
+            : JSON.stringify(body, (_key, value: unknown) =>
+                  typeof value === "bigint" ? value.toString() : value,
+              );
     if (text === undefined) return "(empty body)";
     return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }

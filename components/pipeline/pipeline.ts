@@ -14,6 +14,7 @@ import { FlinkSessionCluster } from "../flink";
 import { KafkaCluster, zookeeperQuorum } from "../kafka";
 import type { Target } from "../platform";
 import { TidbCluster } from "../tidb";
+import { createReplication, type Replication } from "./replication";
 import { PipelineStages } from "./stages";
 
 export interface PipelineArgs {
@@ -41,6 +42,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly tidb?: TidbCluster;
     public readonly kafka?: KafkaCluster;
     public readonly flink?: FlinkSessionCluster;
+    /** Topics and the changefeed (empty when no table is replicated). */
+    public readonly replication: Replication;
 
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tidb-cdc-pipeline:index:Pipeline", name, {}, opts);
@@ -98,6 +101,7 @@ export class Pipeline extends pulumi.ComponentResource {
                 ? pulumi.output(flink.sqlGatewayUrl)
                 : managed(this.flink).sqlGatewayUrl,
         };
+        this.replication = createReplication(this, settings, this.endpoints, this.stages);
         this.registerOutputs({ ...this.endpoints });
     }
 }

@@ -74,6 +74,31 @@ describe("dev stack (Docker lab)", () => {
         ).toBe(false);
     });
 
+    it("replicates test.orders: its topic and the default topic, then the changefeed", () => {
+        const dynamic = session.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        expect(dynamic.map((r) => `${r.type} ${r.name}`)).toEqual(
+            expect.arrayContaining([
+                "pulumi-nodejs:dynamic/kafka:KafkaTopic lab-topic-lab-to-kafka-default",
+                "pulumi-nodejs:dynamic/kafka:KafkaTopic lab-topic-tidb_test_orders",
+                "pulumi-nodejs:dynamic/ticdc:Changefeed lab-changefeed",
+            ]),
+        );
+        const topic = session.named("lab-topic-tidb_test_orders");
+        expect(topic.inputs).toMatchObject({
+            name: "tidb_test_orders",
+            partitions: 3,
+            replicationFactor: 1,
+        });
+        // Teardown order: the changefeed goes before its topics, the topics before the brokers.
+        expect(topic.dependsOn).toContain("lab-kafka-0");
+        expect(session.named("lab-changefeed").dependsOn).toEqual(
+            expect.arrayContaining([
+                "lab-topic-tidb_test_orders",
+                "lab-topic-lab-to-kafka-default",
+            ]),
+        );
+    });
+
     it("publishes ports on 127.0.0.1 only", () => {
         for (const container of session.ofType(CONTAINER)) {
             for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) {

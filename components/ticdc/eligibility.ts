@@ -1,0 +1,369 @@
+/**
+ * Table eligibility before a changefeed is created (ticdc-openapi-v2.md §8): TiCDC replicates a
+ * table only if it has a primary key, or a unique index whose columns are all NOT NULL (and, on
+ * classic TiCDC, none is a virtual generated column; expression indexes never count).
+ *
+ * Two ways to ask:
+ * - `POST /api/v2/verify_table`, the server's own check with the exact filter, where the server
+ *   has it (classic ≥ v6.2 and new-arch; the project's emulator too);
+ * - the information_schema SQL below, through an injected query function (no MySQL driver is a
+ *   dependency of the project); the decision is a pure function of the rows.
+ *
+ * Either way an ineligible table fails with `IneligibleTablesError`, naming every table (and,
+ * from SQL, why), before anything is created.
+ */
+import {
+    currentTso,
+    type ChangefeedConfigBody,
+    type TicdcConnection,
+    verifyTables,
+} from "./client";
+
+/** Schemas TiCDC never replicates (§3.3). */
+export const SYSTEM_SCHEMAS = [
+    "mysql",
+    "information_schema",
+    "performance_schema",
+    "metrics_schema",
+    "sys",
+    "tidb_cdc",
+    "lightning_task_info",
+    "workload_schema",
+] as const;
+
+export interface IneligibleTable {
+    schema: string;
+    table: string;
+    /** Why, when known (the SQL path knows; verify_table does not say). */
+    reason?: string;
+}
+
+/** Tables the changefeed would select that TiCDC cannot replicate. */
+export class IneligibleTablesError extends Error {
+    constructor(
+        readonly changefeedId: string,
+        readonly tables: IneligibleTable[],
+        readonly source: "verify_table" | "sql",
+    ) {
+        const list = tables
+            .map((t) => `${t.schema}.${t.table}${t.reason ? ` (${t.reason})` : ""}`)
+            .join(", ");
+        super(
+            `changefeed "${changefeedId}" selects ${tables.length} table(s) TiCDC cannot replicate ` +
+                `(no primary key and no unique index whose columns are all NOT NULL): ${list}. ` +
+                `Add a primary key or a NOT NULL unique index, exclude them from \`tables\` ` +
+                `(e.g. "!${tables[0]?.schema ?? "db"}.${tables[0]?.table ?? "t"}"), or set ` +
+                `replicaConfigOverrides.force_replicate (checked by ${source}; nothing was created)`,
+        );
+        this.name = "IneligibleTablesError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TiDB table filter (the syntax of `filter.rules`), enough to scope SQL rows
+// ---------------------------------------------------------------------------------------------
+
+interface FilterRule {
+    negated: boolean;
+    schema: RegExp;
+    table: RegExp;
+    /** The schema part when it is a plain name (no wildcard). */
+    literalSchema?: string;
+}
+
+/** One pattern (`ord*`, `` `a.b` ``, `[a-c]x`) as an anchored regex; `literal` when no wildcard. */
+function patternRegex(pattern: string, caseSensitive: boolean): { re: RegExp; literal?: string } {
+    let source = "";
+    let literal = "";
+    let wildcard = false;
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i] ?? "";
+        if (c === "\\" && i + 1 < pattern.length) {
+            const next = pattern[++i] ?? "";
+            source += escapeRegex(next);
+            literal += next;
+        } else if (c === "`" || c === '"') {
+            const end = pattern.indexOf(c, i + 1);
+            const quoted = pattern.slice(i + 1, end < 0 ? undefined : end);
+            source += escapeRegex(quoted);
+            literal += quoted;
+            i = end < 0 ? pattern.length : end;
+        } else if (c === "*") {
+            source += ".*";
+            wildcard = true;
+        } else if (c === "?") {
+            source += ".";
+            wildcard = true;
+        } else if (c === "[") {
+            const end = pattern.indexOf("]", i + 1);
+            if (end < 0) {
+                source += "\\[";
+                literal += c;
+                continue;
+            }
+            let set = pattern.slice(i + 1, end);
+            if (set.startsWith("!")) set = `^${set.slice(1)}`;
+            source += `[${set.replace(/\\/g, "\\\\")}]`;
+            wildcard = true;
+            i = end;
+        } else {
+            source += escapeRegex(c);
+            literal += c;
+        }
+    }
+    return {
+        re: new RegExp(`^${source}$`, caseSensitive ? "" : "i"),
+        ...(wildcard ? {} : { literal }),
+    };
+}
+
+function escapeRegex(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** Split `schema.table` at the first dot outside quotes and escapes. */
+function splitRule(rule: string): [string, string] {
+    let quote: string | undefined;
+    for (let i = 0; i < rule.length; i++) {
+        const c = rule[i];
+        if (c === "\\") {
+            i++;
+        } else if (quote) {
+            if (c === quote) quote = undefined;
+        } else if (c === "`" || c === '"') {
+            quote = c;
+        } else if (c === ".") {
+            return [rule.slice(0, i), rule.slice(i + 1)];
+        }
+    }
+    throw new Error(`table-filter rule "${rule}" must be "schema.table" (wildcards allowed)`);
+}
+
+function parseRules(rules: string[], caseSensitive: boolean): FilterRule[] {
+    return rules.map((raw) => {
+        const trimmed = raw.trim();
+        const negated = trimmed.startsWith("!");
+        const [schema, table] = splitRule(negated ? trimmed.slice(1) : trimmed);
+        const s = patternRegex(schema, caseSensitive);
+        return {
+            negated,
+            schema: s.re,
+            table: patternRegex(table, caseSensitive).re,
+            ...(s.literal !== undefined ? { literalSchema: s.literal } : {}),
+        };
+    });
+}
+
+/**
+ * Whether TiDB's table filter selects `schema.table`: the LAST matching rule decides (a `!` rule
+ * excludes), nothing matching excludes, system schemas never match.
+ */
+export function tableFilterMatches(
+    rules: string[],
+    schema: string,
+    table: string,
+    caseSensitive = false,
+): boolean {
+    if ((SYSTEM_SCHEMAS as readonly string[]).includes(schema.toLowerCase())) return false;
+    const parsed = parseRules(rules, caseSensitive);
+    for (let i = parsed.length - 1; i >= 0; i--) {
+        const rule = parsed[i];
+        if (rule && rule.schema.test(schema) && rule.table.test(table)) return !rule.negated;
+    }
+    return false;
+}
+
+/** The schemas the rules can select, when every including rule names its schema literally. */
+export function literalSchemas(rules: string[]): string[] | undefined {
+    const parsed = parseRules(rules, true);
+    const schemas = new Set<string>();
+    for (const rule of parsed) {
+        if (rule.negated) continue;
+        if (rule.literalSchema === undefined) return undefined;
+        schemas.add(rule.literalSchema);
+    }
+    return [...schemas].sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SQL path: a query, and a pure decision over its rows
+// ---------------------------------------------------------------------------------------------
+
+/** A MySQL-protocol query against the upstream TiDB: `?` placeholders, rows as objects. */
+export type QueryFunction = (sql: string, params: string[]) => Promise<Record<string, unknown>[]>;
+
+/** Which eligibility rule the server applies (§8.1): they differ on virtual generated columns. */
+export type EligibilityRule = "classic" | "new-arch";
+
+/**
+ * One row per (base table, unique-index column), or one row with a NULL KEY_NAME for a table
+ * without any unique index. TIDB_INDEXES lists a synthetic PRIMARY for clustered integer keys
+ * and only public indexes; an expression index has `EXPRESSION` set and `COLUMN_NAME` 'NULL'.
+ * Views are not BASE TABLEs (TiCDC ignores them); sequences are skipped by TiCDC too.
+ */
+export function eligibilityQuery(rules: string[]): { sql: string; params: string[] } {
+    const schemas = literalSchemas(rules);
+    const system = SYSTEM_SCHEMAS.map((s) => `'${s}'`).join(", ");
+    const scope =
+        schemas && schemas.length > 0
+            ? `\n  AND t.TABLE_SCHEMA IN (${schemas.map(() => "?").join(", ")})`
+            : "";
+    const sql = `SELECT t.TABLE_SCHEMA, t.TABLE_NAME, i.KEY_NAME, i.SEQ_IN_INDEX, i.COLUMN_NAME,
+       i.EXPRESSION, c.IS_NULLABLE, c.EXTRA
+FROM information_schema.TABLES t
+LEFT JOIN information_schema.TIDB_INDEXES i
+       ON i.TABLE_SCHEMA = t.TABLE_SCHEMA AND i.TABLE_NAME = t.TABLE_NAME AND i.NON_UNIQUE = 0
+LEFT JOIN information_schema.COLUMNS c
+       ON c.TABLE_SCHEMA = i.TABLE_SCHEMA AND c.TABLE_NAME = i.TABLE_NAME
+      AND c.COLUMN_NAME = i.COLUMN_NAME
+WHERE t.TABLE_TYPE = 'BASE TABLE'
+  AND t.TABLE_SCHEMA NOT IN (${system})${scope}
+ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, i.KEY_NAME, i.SEQ_IN_INDEX`;
+    return { sql, params: schemas && schemas.length > 0 ? schemas : [] };
+}
+
+/** A row with upper-case keys (drivers differ in the case they report column names in). */
+function field(row: Record<string, unknown>, name: string): unknown {
+    if (name in row) return row[name];
+    const key = Object.keys(row).find((k) => k.toUpperCase() === name);
+    return key === undefined ? undefined : row[key];
+}
+
+function text(value: unknown): string | undefined {
+    if (value === null || value === undefined) return undefined;
+    if (Buffer.isBuffer(value)) return value.toString("utf8");
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+        return value.toString();
+    }
+    return JSON.stringify(value);
+}
+
+/**
+ * The tables the rules select that TiCDC would refuse, with the reason, from the rows of
+ * `eligibilityQuery` (pure: this is what the unit tests pin).
+ */
+export function ineligibleFromRows(
+    rows: Record<string, unknown>[],
+    rules: string[],
+    options: { caseSensitive?: boolean; rule?: EligibilityRule } = {},
+): IneligibleTable[] {
+    const tables = new Map<
+        string,
+        { schema: string; table: string; indexes: Map<string, string[]> }
+    >();
+    for (const row of rows) {
+        const schema = text(field(row, "TABLE_SCHEMA"));
+        const table = text(field(row, "TABLE_NAME"));
+        if (schema === undefined || table === undefined) continue;
+        if (!tableFilterMatches(rules, schema, table, options.caseSensitive ?? false)) continue;
+        const key = `${schema}\u0000${table}`;
+        let entry = tables.get(key);
+        if (!entry) {
+            entry = { schema, table, indexes: new Map() };
+            tables.set(key, entry);
+        }
+        const keyName = text(field(row, "KEY_NAME"));
+        if (keyName === undefined) continue;
+        const problems = entry.indexes.get(keyName) ?? [];
+        entry.indexes.set(keyName, problems);
+        if (keyName.toUpperCase() === "PRIMARY") continue;
+        const column = text(field(row, "COLUMN_NAME"));
+        const expression = text(field(row, "EXPRESSION"));
+        const nullable = text(field(row, "IS_NULLABLE"));
+        const extra = text(field(row, "EXTRA")) ?? "";
+        if (expression !== undefined && expression !== "") {
+            problems.push("expression index");
+        } else if (nullable === undefined) {
+            problems.push(`column ${column ?? "?"} not found`);
+        } else if (nullable.toUpperCase() === "YES") {
+            problems.push(`nullable column ${column ?? "?"}`);
+        } else if ((options.rule ?? "classic") === "classic" && /VIRTUAL GENERATED/i.test(extra)) {
+            problems.push(`virtual generated column ${column ?? "?"}`);
+        }
+    }
+    const result: IneligibleTable[] = [];
+    for (const { schema, table, indexes } of tables.values()) {
+        if (indexes.size === 0) {
+            result.push({ schema, table, reason: "no primary key and no unique index" });
+            continue;
+        }
+        if ([...indexes.values()].some((problems) => problems.length === 0)) continue;
+        const why = [...indexes.entries()]
+            .map(([name, problems]) => `${name}: ${[...new Set(problems)].join(", ")}`)
+            .join("; ");
+        result.push({ schema, table, reason: `no primary key; unusable unique indexes: ${why}` });
+    }
+    return result.sort((a, b) => `${a.schema}.${a.table}`.localeCompare(`${b.schema}.${b.table}`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check
+// ---------------------------------------------------------------------------------------------
+
+export interface EligibilityCheck {
+    changefeedId: string;
+    /** The create body as it will be sent (sink URI, replica_config, start_ts). */
+    config: ChangefeedConfigBody;
+    /** `filter.rules` (to scope SQL rows). */
+    tables: string[];
+    caseSensitive?: boolean;
+    /** Fallback when the server has no verify_table. */
+    query?: QueryFunction;
+    rule?: EligibilityRule;
+}
+
+export interface EligibilityResult {
+    /** How it was checked; `skipped` when neither way was available (TiCDC checks at create). */
+    method: "verify_table" | "sql" | "skipped" | "not-needed";
+    /** `schema.table` of the eligible tables, when the method says. */
+    eligible?: string[];
+}
+
+/**
+ * Throw `IneligibleTablesError` when a selected table cannot be replicated. Not needed when the
+ * config forces (`force_replicate`) or skips (`ignore_ineligible_table`) such tables.
+ */
+export async function checkTablesEligible(
+    conn: TicdcConnection,
+    check: EligibilityCheck,
+): Promise<EligibilityResult> {
+    const rc = check.config.replica_config ?? {};
+    if (rc.force_replicate === true || rc.ignore_ineligible_table === true) {
+        return { method: "not-needed" };
+    }
+    // verify_table reads the schema at start_ts: a real, current one (§2.7).
+    const startTs = check.config.start_ts ?? (await currentTso(conn));
+    // VerifyTableConfig has no id or namespace (the server's strict decoding would not care).
+    const answer = await verifyTables(check.changefeedId, conn, {
+        sink_uri: check.config.sink_uri,
+        replica_config: check.config.replica_config,
+        ...(startTs !== undefined ? { start_ts: startTs } : {}),
+    });
+    if (answer !== undefined) {
+        const ineligible = (answer.ineligible_tables ?? []).map((t) => ({
+            schema: t.database_name,
+            table: t.table_name,
+        }));
+        if (ineligible.length > 0) {
+            throw new IneligibleTablesError(check.changefeedId, ineligible, "verify_table");
+        }
+        return {
+            method: "verify_table",
+            eligible: (answer.eligible_tables ?? []).map(
+                (t) => `${t.database_name}.${t.table_name}`,
+            ),
+        };
+    }
+    if (!check.query) return { method: "skipped" };
+    const { sql, params } = eligibilityQuery(check.tables);
+    const rows = await check.query(sql, params);
+    const ineligible = ineligibleFromRows(rows, check.tables, {
+        caseSensitive: check.caseSensitive ?? false,
+        rule: check.rule ?? "classic",
+    });
+    if (ineligible.length > 0) {
+        throw new IneligibleTablesError(check.changefeedId, ineligible, "sql");
+    }
+    return { method: "sql" };
+}

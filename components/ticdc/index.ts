@@ -1,0 +1,4 @@
+export * from "./changefeed";
+export * from "./client";
+export * from "./eligibility";
+export * from "./sink";

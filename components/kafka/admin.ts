@@ -89,14 +89,22 @@ export type KafkaAdminErrorCode =
     | "policy-violation"
     | "other";
 
-export class KafkaAdminError extends Error {
-    constructor(
-        message: string,
-        readonly code: KafkaAdminErrorCode,
-    ) {
-        super(message);
-        this.name = "KafkaAdminError";
-    }
+/** A failed admin operation; `message` names the operation, the topic and the brokers. */
+export interface KafkaAdminError extends Error {
+    name: "KafkaAdminError";
+    code: KafkaAdminErrorCode;
+}
+
+/**
+ * A plain Error with fields, not a subclass: the provider's closure is serialized, and Pulumi
+ * turns classes into functions whose `super(message)` no longer sets `message`.
+ */
+export function kafkaAdminError(message: string, code: KafkaAdminErrorCode): KafkaAdminError {
+    return Object.assign(new Error(message), { name: "KafkaAdminError" as const, code });
+}
+
+export function isKafkaAdminError(error: unknown): error is KafkaAdminError {
+    return error instanceof Error && error.name === "KafkaAdminError";
 }
 
 /** `["a:1", "b:2"]` from `"a:1, b:2,"`: split on commas, trimmed, empty entries dropped. */
@@ -196,7 +204,7 @@ export function kafkajsAdmin(connection: KafkaConnection): KafkaAdmin {
             rejected.length > 0
                 ? `rejected ${rejected.join(", ")}`
                 : "rejected the configs (no single entry fails alone)";
-        return new KafkaAdminError(
+        return kafkaAdminError(
             `${operation} Kafka topic "${topic}" on ${brokers} failed: the broker ${which}: an unknown config name or an invalid value (see https://kafka.apache.org/documentation/#topicconfigs)`,
             "invalid-config",
         );
@@ -269,7 +277,7 @@ export function kafkajsAdmin(connection: KafkaConnection): KafkaAdmin {
                 }
                 // kafkajs resolves false instead of throwing TOPIC_ALREADY_EXISTS.
                 if (!created) {
-                    throw new KafkaAdminError(
+                    throw kafkaAdminError(
                         `create Kafka topic "${spec.name}" on ${brokers} failed: the topic already exists`,
                         "topic-exists",
                     );
@@ -294,7 +302,7 @@ export function kafkajsAdmin(connection: KafkaConnection): KafkaAdmin {
                 for (const entry of entries) {
                     if (entry.configSource !== TOPIC_CONFIG_SOURCE) continue;
                     if (entry.configValue === null || entry.configValue === undefined) {
-                        throw new KafkaAdminError(
+                        throw kafkaAdminError(
                             `alter configs of Kafka topic "${name}" on ${brokers} failed: its override ${entry.configName} is sensitive and cannot be read back, so a full AlterConfigs would drop it`,
                             "other",
                         );
@@ -428,7 +436,7 @@ export function toAdminError(
     err: unknown,
     context: { operation: string; topic: string | undefined; brokers: string },
 ): KafkaAdminError {
-    if (err instanceof KafkaAdminError) return err;
+    if (isKafkaAdminError(err)) return err;
     const what =
         context.topic === undefined
             ? `${context.operation} on Kafka ${context.brokers}`
@@ -441,11 +449,11 @@ export function toAdminError(
     const type = protocolType(err);
     const known = type === undefined ? undefined : PROTOCOL_ERRORS[type];
     if (known) {
-        return new KafkaAdminError(`${what} failed: ${known.hint} (${type})`, known.code);
+        return kafkaAdminError(`${what} failed: ${known.hint} (${type})`, known.code);
     }
     const names = chain.map((e) => (e instanceof Error ? e.name : ""));
     if (names.includes("KafkaJSSASLAuthenticationError")) {
-        return new KafkaAdminError(
+        return kafkaAdminError(
             `${what} failed: SASL authentication failed (${detail})`,
             "authentication",
         );
@@ -460,10 +468,10 @@ export function toAdminError(
             ].includes(n),
         )
     ) {
-        return new KafkaAdminError(
-            `${what} failed: cannot reach the brokers (${detail}); is the cluster running, and are bootstrapServers, ssl and sasl right?`,
+        return kafkaAdminError(
+            `${what} failed: cannot reach the brokers (${detail}); check that the cluster is running and that bootstrapServers, ssl and sasl are right`,
             "unreachable",
         );
     }
-    return new KafkaAdminError(`${what} failed: ${detail}`, "other");
+    return kafkaAdminError(`${what} failed: ${detail}`, "other");
 }

@@ -3,8 +3,10 @@ export { STRIMZI_CHART, STRIMZI_NAMESPACE } from "./operator";
 export { kafkaClusterId, zookeeperQuorum } from "./properties";
 export {
     type ConfigChange,
+    isKafkaAdminError,
     type KafkaAdmin,
-    KafkaAdminError,
+    type KafkaAdminError,
+    kafkaAdminError,
     type KafkaAdminErrorCode,
     type KafkaConnection,
     type KafkaSaslMechanism,

@@ -27,7 +27,7 @@ import { waitFor } from "../platform/http";
 import {
     type ConfigChange,
     type KafkaAdmin,
-    KafkaAdminError,
+    kafkaAdminError,
     type KafkaAdminErrorCode,
     type KafkaConnection,
     type KafkaSaslMechanism,
@@ -396,7 +396,7 @@ export function createKafkaTopicProvider(
                 // Listed: it really exists. Not listed: a deletion (ours, on replace) is still
                 // being completed (ZooKeeper mode), so try again shortly.
                 if ((await admin.listTopics()).includes(inputs.name) || Date.now() > deadline) {
-                    throw new KafkaAdminError(
+                    throw kafkaAdminError(
                         `${where(inputs.name, inputs.connection)} already exists; KafkaTopic creates topics and does not take over existing ones. Delete it or choose another name. Adopting it needs the import resource option (import: "${inputs.name}"), which Pulumi does not support for dynamic providers yet (pulumi/pulumi#16175)`,
                         "topic-exists",
                     );
@@ -495,13 +495,13 @@ export function createKafkaTopicProvider(
             const names = Object.keys(news.configs);
             const live = await admin.describeTopic(news.name, names);
             if (!live) {
-                throw new KafkaAdminError(
+                throw kafkaAdminError(
                     `${where(news.name, news.connection)} no longer exists (deleted outside Pulumi?); run \`pulumi refresh\` to drop it from the state, then \`pulumi up\` creates it again`,
                     "unknown-topic",
                 );
             }
             if (live.partitions > news.partitions) {
-                throw new KafkaAdminError(
+                throw kafkaAdminError(
                     `${where(news.name, news.connection)} has ${live.partitions} partitions, more than the ${news.partitions} requested (grown outside Pulumi?); Kafka cannot shrink in place: set partitions to ${live.partitions}, or run \`pulumi refresh\` and then lower partitions with allowPartitionShrink: true to recreate the topic (its data is lost)`,
                     "invalid-partitions",
                 );
@@ -536,7 +536,7 @@ export function createKafkaTopicProvider(
                 );
             } catch (err) {
                 if (hasCode(err, "unreachable")) {
-                    throw new KafkaAdminError(
+                    throw kafkaAdminError(
                         `${(err as Error).message}. The topic was not deleted and stays in the stack. If the Kafka cluster itself is gone, remove the topic from the state with \`pulumi state delete <urn>\`; delete topics before their cluster (dependsOn) to avoid this`,
                         "unreachable",
                     );
@@ -557,9 +557,12 @@ export function adminConnection(connection: KafkaConnectionInputs): KafkaConnect
     };
 }
 
-export const kafkaTopicProvider = createKafkaTopicProvider((connection) =>
+// `export { … }`, not `export const`, as for every const a module uses itself: the uses stay
+// local instead of reading `exports.X`, which Pulumi's closure serializer does not capture.
+const kafkaTopicProvider = createKafkaTopicProvider((connection) =>
     kafkajsAdmin(adminConnection(connection)),
 );
+export { kafkaTopicProvider };
 
 /** A Kafka topic managed through the brokers' admin API (see the module comment). */
 export class KafkaTopic extends pulumi.dynamic.Resource {

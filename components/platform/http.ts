@@ -24,15 +24,23 @@ export interface HttpResponse {
 }
 
 /** An HTTP call that failed: a non-2xx status, a timeout, or an unreachable service. */
-export class HttpError extends Error {
-    constructor(
-        message: string,
-        readonly status: number | undefined,
-        readonly body: unknown,
-    ) {
-        super(message);
-        this.name = "HttpError";
-    }
+export interface HttpError extends Error {
+    name: "HttpError";
+    /** The answer's status; undefined when nothing answered. */
+    status: number | undefined;
+    body: unknown;
+}
+
+/**
+ * A plain Error with fields, not a subclass: the dynamic providers' closures are serialized, and
+ * Pulumi turns classes into functions whose `super(message)` no longer sets `message`.
+ */
+export function httpError(message: string, status: number | undefined, body: unknown): HttpError {
+    return Object.assign(new Error(message), { name: "HttpError" as const, status, body });
+}
+
+export function isHttpError(error: unknown): error is HttpError {
+    return error instanceof Error && error.name === "HttpError";
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -75,7 +83,7 @@ export async function send(request: HttpRequest): Promise<HttpResponse> {
                     ? err.cause.message
                     : err.message
                 : String(err);
-        throw new HttpError(
+        throw httpError(
             `${request.method} ${redactUrl(request.url)} failed: ${reason} (is the service running and reachable?)`,
             undefined,
             undefined,
@@ -97,7 +105,7 @@ export async function send(request: HttpRequest): Promise<HttpResponse> {
 export async function call(request: HttpRequest): Promise<HttpResponse> {
     const response = await send(request);
     if (response.status < 200 || response.status > 299) {
-        throw new HttpError(
+        throw httpError(
             `${request.method} ${redactUrl(request.url)} answered ${response.status}: ${excerpt(response.body)}`,
             response.status,
             response.body,

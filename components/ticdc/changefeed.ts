@@ -30,7 +30,7 @@ import {
     resumeChangefeed,
     type RunningError,
     type TicdcConnection,
-    TicdcError,
+    type TicdcError,
     u64,
     u64String,
     updateChangefeed,
@@ -60,8 +60,12 @@ import {
     withoutUndefined,
 } from "./sink";
 
+// Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
+// exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
+// deployed provider would read undefined (test/platform/serialized-providers.test.ts).
 /** TiCDC's id rule (also CHANGEFEED_ID in components/config/schema.ts). */
-export const CHANGEFEED_ID_PATTERN = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
+const CHANGEFEED_ID_PATTERN = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
+export { CHANGEFEED_ID_PATTERN };
 const NAMESPACE_PATTERN = CHANGEFEED_ID_PATTERN;
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
 /** What Pulumi passes for a value not known yet (preview). */
@@ -174,7 +178,7 @@ export interface ChangefeedOutputs extends ChangefeedInputs {
 }
 
 /** Input properties, in a fixed order (diff and read work over these). */
-export const INPUT_KEYS = [
+const INPUT_KEYS = [
     "changefeedId",
     "ticdcApiUrl",
     "namespace",
@@ -192,11 +196,13 @@ export const INPUT_KEYS = [
     "verifyTables",
     "waitTimeoutSeconds",
 ] as const satisfies readonly (keyof ChangefeedInputs)[];
+export { INPUT_KEYS };
 
 /** Changes that need a new changefeed (TiCDC cannot change them in place, §5). */
-export const REPLACE_KEYS = ["changefeedId", "namespace", "keyspace", "startTs"] as const;
+const REPLACE_KEYS = ["changefeedId", "namespace", "keyspace", "startTs"] as const;
+export { REPLACE_KEYS };
 /** Changes that need `PUT` (pause → update → resume). */
-export const CONFIG_KEYS = [
+const CONFIG_KEYS = [
     "sink",
     "tables",
     "dispatchers",
@@ -205,6 +211,7 @@ export const CONFIG_KEYS = [
     "targetTs",
     "replicaConfigOverrides",
 ] as const;
+export { CONFIG_KEYS };
 
 // ---------------------------------------------------------------------------------------------
 // Pure: validation, defaults, body, outputs, diff, drift
@@ -816,7 +823,7 @@ async function deleteImpl(id: string, props: Record<string, unknown>): Promise<v
 }
 
 /** The provider: every method delegates to module functions (see the closure rules above). */
-export const changefeedProvider: pulumi.dynamic.ResourceProvider = {
+const changefeedProvider: pulumi.dynamic.ResourceProvider = {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
         const failures = inputProblems(news);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
@@ -841,6 +848,7 @@ export const changefeedProvider: pulumi.dynamic.ResourceProvider = {
         await deleteImpl(id, props);
     },
 };
+export { changefeedProvider };
 
 /** Whether the sink argument may carry credentials (a structure not known yet counts as yes). */
 function sinkMayCarryCredentials(sink: ChangefeedArgs["sink"]): boolean {

@@ -14,7 +14,7 @@
  * every message.
  */
 import { isInteger, isSafeNumber, parse, stringify } from "lossless-json";
-import { HttpError, redactUrl, send } from "../platform/http";
+import { redactUrl, send } from "../platform/http";
 import { redactSinkUri } from "./sink";
 
 export type U64 = number | bigint;
@@ -97,42 +97,64 @@ export interface VerifyTablesResult {
     all_tables?: TableName[];
 }
 
+// Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
+// exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
+// deployed provider would read undefined (test/platform/serialized-providers.test.ts).
 /** Codes meaning "no such changefeed" (§9). */
-export const NOT_FOUND_CODES = ["CDC:ErrChangeFeedNotExists"] as const;
+const NOT_FOUND_CODES = ["CDC:ErrChangeFeedNotExists"] as const;
+export { NOT_FOUND_CODES };
 /** Answers worth another try after a pause (§9). */
-export const TRANSIENT_CODES = [
+const TRANSIENT_CODES = [
     "CDC:ErrServerIsNotReady",
     "CDC:ErrRequestForwardErr",
     "CDC:ErrChangeFeedDeletionUnfinished",
 ] as const;
+export { TRANSIENT_CODES };
 const TRANSIENT_MESSAGES = /not fully initialized|cluster is unavailable|wait a moment/i;
 
 /** TiCDC said no (or could not be reached): what was tried, and TiCDC's own code and message. */
-export class TicdcError extends Error {
-    constructor(
-        message: string,
-        /** e.g. `create changefeed "orders"`. */
-        readonly operation: string,
-        /** HTTP status; undefined when TiCDC was not reached. */
-        readonly status: number | undefined,
-        /** TiCDC's `error_code`, e.g. `CDC:ErrChangeFeedAlreadyExists` ("" when none). */
-        readonly errorCode: string,
-        /** TiCDC's `error_msg` (scrubbed). */
-        readonly errorMsg: string,
-    ) {
-        super(message);
-        this.name = "TicdcError";
-    }
-
+export interface TicdcError extends Error {
+    name: "TicdcError";
+    /** e.g. `create changefeed "orders"`. */
+    operation: string;
+    /** HTTP status; undefined when TiCDC was not reached. */
+    status: number | undefined;
+    /** TiCDC's `error_code`, e.g. `CDC:ErrChangeFeedAlreadyExists` ("" when none). */
+    errorCode: string;
+    /** TiCDC's `error_msg` (scrubbed). */
+    errorMsg: string;
     /** TiCDC did not answer at all (down, refused, timed out). */
-    get unreachable(): boolean {
-        return this.status === undefined;
-    }
+    unreachable: boolean;
+}
+
+/**
+ * A plain Error with fields, not a subclass: the Changefeed provider's closure is serialized,
+ * and Pulumi turns classes into functions whose `super(message)` no longer sets `message`.
+ */
+export function ticdcError(
+    message: string,
+    operation: string,
+    status: number | undefined,
+    errorCode: string,
+    errorMsg: string,
+): TicdcError {
+    return Object.assign(new Error(message), {
+        name: "TicdcError" as const,
+        operation,
+        status,
+        errorCode,
+        errorMsg,
+        unreachable: status === undefined,
+    });
+}
+
+export function isTicdcError(err: unknown): err is TicdcError {
+    return err instanceof Error && err.name === "TicdcError";
 }
 
 /** Whether an error says the changefeed does not exist. */
 export function isNotFound(err: unknown): boolean {
-    if (!(err instanceof TicdcError)) return false;
+    if (!isTicdcError(err)) return false;
     return (
         (NOT_FOUND_CODES as readonly string[]).includes(err.errorCode) ||
         (err.errorCode === "" && /ErrChangeFeedNotExists/.test(err.errorMsg))
@@ -142,7 +164,7 @@ export function isNotFound(err: unknown): boolean {
 /** Whether an error is TiCDC's `error_code` (or, with an empty code, its message names it). */
 export function hasErrorCode(err: unknown, code: string): boolean {
     return (
-        err instanceof TicdcError &&
+        isTicdcError(err) &&
         (err.errorCode === code || (err.errorCode === "" && err.errorMsg.includes(code)))
     );
 }
@@ -246,7 +268,7 @@ async function request(conn: TicdcConnection, call: Call): Promise<unknown> {
         try {
             return await requestOnce(conn, call, url);
         } catch (err) {
-            if (!(err instanceof TicdcError) || !isTransient(err) || attempt >= retries) throw err;
+            if (!isTicdcError(err) || !isTransient(err) || attempt >= retries) throw err;
             const delay = (conn.retryDelayMs ?? 1000) * (attempt + 1);
             await new Promise((resolve) => setTimeout(resolve, delay));
         }
@@ -269,8 +291,8 @@ async function requestOnce(conn: TicdcConnection, call: Call, url: string): Prom
         status = response.status;
         body = response.body;
     } catch (err) {
-        const reason = err instanceof HttpError || err instanceof Error ? err.message : String(err);
-        throw new TicdcError(
+        const reason = err instanceof Error ? err.message : String(err);
+        throw ticdcError(
             `TiCDC at ${redactUrl(conn.apiUrl)} could not be reached to ${call.operation}: ${scrub(conn, reason)}`,
             call.operation,
             undefined,
@@ -288,7 +310,7 @@ async function requestOnce(conn: TicdcConnection, call: Call, url: string): Prom
     const where = `HTTP ${status} from ${call.method} ${redactUrl(url)}`;
     const verb = status === 401 ? "did not let us" : code !== "" ? "refused to" : "failed to";
     const detail = code !== "" ? `${code} — ${msg}` : msg || "(empty answer)";
-    throw new TicdcError(
+    throw ticdcError(
         `TiCDC ${verb} ${call.operation}: ${detail} (${where})`,
         call.operation,
         status,
@@ -315,7 +337,7 @@ function excerpt(body: unknown): string {
 
 function asObject<T>(body: unknown, operation: string): T {
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        throw new TicdcError(
+        throw ticdcError(
             `TiCDC answered ${operation} with something that is not a JSON object: ${excerpt(body)}`,
             operation,
             200,
@@ -437,7 +459,7 @@ export async function deleteChangefeed(conn: TicdcConnection, id: string): Promi
             operation: `delete changefeed "${id}"`,
         });
     } catch (err) {
-        if (!isNotFound(err) && !(err instanceof TicdcError && err.status === 404)) throw err;
+        if (!isNotFound(err) && !(isTicdcError(err) && err.status === 404)) throw err;
     }
 }
 

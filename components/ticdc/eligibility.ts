@@ -19,8 +19,11 @@ import {
     verifyTables,
 } from "./client";
 
+// Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
+// exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
+// deployed provider would read undefined (test/platform/serialized-providers.test.ts).
 /** Schemas TiCDC never replicates (§3.3). */
-export const SYSTEM_SCHEMAS = [
+const SYSTEM_SCHEMAS = [
     "mysql",
     "information_schema",
     "performance_schema",
@@ -30,6 +33,7 @@ export const SYSTEM_SCHEMAS = [
     "lightning_task_info",
     "workload_schema",
 ] as const;
+export { SYSTEM_SCHEMAS };
 
 export interface IneligibleTable {
     schema: string;
@@ -39,24 +43,41 @@ export interface IneligibleTable {
 }
 
 /** Tables the changefeed would select that TiCDC cannot replicate. */
-export class IneligibleTablesError extends Error {
-    constructor(
-        readonly changefeedId: string,
-        readonly tables: IneligibleTable[],
-        readonly source: "verify_table" | "sql",
-    ) {
-        const list = tables
-            .map((t) => `${t.schema}.${t.table}${t.reason ? ` (${t.reason})` : ""}`)
-            .join(", ");
-        super(
-            `changefeed "${changefeedId}" selects ${tables.length} table(s) TiCDC cannot replicate ` +
-                `(no primary key and no unique index whose columns are all NOT NULL): ${list}. ` +
-                `Add a primary key or a NOT NULL unique index, exclude them from \`tables\` ` +
-                `(e.g. "!${tables[0]?.schema ?? "db"}.${tables[0]?.table ?? "t"}"), or set ` +
-                `replicaConfigOverrides.force_replicate (checked by ${source}; nothing was created)`,
-        );
-        this.name = "IneligibleTablesError";
-    }
+export interface IneligibleTablesError extends Error {
+    name: "IneligibleTablesError";
+    changefeedId: string;
+    tables: IneligibleTable[];
+    source: "verify_table" | "sql";
+}
+
+/**
+ * A plain Error with fields, not a subclass: the Changefeed provider's closure is serialized,
+ * and Pulumi turns classes into functions whose `super(message)` no longer sets `message`.
+ */
+export function ineligibleTablesError(
+    changefeedId: string,
+    tables: IneligibleTable[],
+    source: "verify_table" | "sql",
+): IneligibleTablesError {
+    const list = tables
+        .map((t) => `${t.schema}.${t.table}${t.reason ? ` (${t.reason})` : ""}`)
+        .join(", ");
+    const message =
+        `changefeed "${changefeedId}" selects ${tables.length} table(s) TiCDC cannot replicate ` +
+        `(no primary key and no unique index whose columns are all NOT NULL): ${list}. ` +
+        `Add a primary key or a NOT NULL unique index, exclude them from \`tables\` ` +
+        `(e.g. "!${tables[0]?.schema ?? "db"}.${tables[0]?.table ?? "t"}"), or set ` +
+        `replicaConfigOverrides.force_replicate (checked by ${source}; nothing was created)`;
+    return Object.assign(new Error(message), {
+        name: "IneligibleTablesError" as const,
+        changefeedId,
+        tables,
+        source,
+    });
+}
+
+export function isIneligibleTablesError(error: unknown): error is IneligibleTablesError {
+    return error instanceof Error && error.name === "IneligibleTablesError";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +367,7 @@ export async function checkTablesEligible(
             table: t.table_name,
         }));
         if (ineligible.length > 0) {
-            throw new IneligibleTablesError(check.changefeedId, ineligible, "verify_table");
+            throw ineligibleTablesError(check.changefeedId, ineligible, "verify_table");
         }
         return {
             method: "verify_table",
@@ -363,7 +384,7 @@ export async function checkTablesEligible(
         rule: check.rule ?? "classic",
     });
     if (ineligible.length > 0) {
-        throw new IneligibleTablesError(check.changefeedId, ineligible, "sql");
+        throw ineligibleTablesError(check.changefeedId, ineligible, "sql");
     }
     return { method: "sql" };
 }

@@ -7,8 +7,11 @@
  * Nothing here does I/O or touches Pulumi, so every decision is unit-tested as plain data.
  */
 
+// Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
+// exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
+// deployed provider would read undefined (test/platform/serialized-providers.test.ts).
 /** Protocols TiCDC's Kafka sink speaks (`pkg/config/sink_protocol.go`); canal-json for Flink. */
-export const SINK_PROTOCOLS = [
+const SINK_PROTOCOLS = [
     "canal-json",
     "open-protocol",
     "avro",
@@ -16,20 +19,26 @@ export const SINK_PROTOCOLS = [
     "debezium",
     "simple",
 ] as const;
+export { SINK_PROTOCOLS };
 export type SinkProtocol = (typeof SINK_PROTOCOLS)[number];
 
-export const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+export { SASL_MECHANISMS };
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
-export const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
+const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
+export { COMPRESSIONS };
 export type Compression = (typeof COMPRESSIONS)[number];
 
-export const PARTITION_DISPATCHERS = ["default", "table", "ts", "index-value", "columns"] as const;
+const PARTITION_DISPATCHERS = ["default", "table", "ts", "index-value", "columns"] as const;
+export { PARTITION_DISPATCHERS };
 
 /** The dispatcher topic of the TiDB docs' Kafka + Flink guide (seed 000): one topic per table. */
-export const DEFAULT_TOPIC_EXPRESSION = "tidb_{schema}_{table}";
+const DEFAULT_TOPIC_EXPRESSION = "tidb_{schema}_{table}";
+export { DEFAULT_TOPIC_EXPRESSION };
 /** Per-row-key order, what Flink's keyed upserts need (seed 000). */
-export const DEFAULT_PARTITION_DISPATCHER = "index-value";
+const DEFAULT_PARTITION_DISPATCHER = "index-value";
+export { DEFAULT_PARTITION_DISPATCHER };
 
 /** TLS towards the brokers; the files are paths on the TiCDC hosts (§6). */
 export interface KafkaTlsSettings {
@@ -132,7 +141,7 @@ const KAFKA_VERSION = /^[0-9]+\.[0-9]+\.[0-9]+$/;
 const PARAM_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** URI parameters that the typed settings own; `extraParams` must not repeat them. */
-export const MODELLED_PARAMS = [
+const MODELLED_PARAMS = [
     "protocol",
     "partition-num",
     "replication-factor",
@@ -151,17 +160,20 @@ export const MODELLED_PARAMS = [
     "sasl-user",
     "sasl-password",
 ] as const;
+export { MODELLED_PARAMS };
 
 /** URI parameters TiCDC masks (or may mask) in GET answers; their values are secrets. */
-export const SECRET_PARAMS = [
+const SECRET_PARAMS = [
     "sasl-password",
     "sasl-gssapi-password",
     "sasl-oauth-client-secret",
     "password",
 ] as const;
+export { SECRET_PARAMS };
 
 /** What TiCDC shows instead of a secret (`util.MaskSinkURI`). */
-export const MASK = "xxxxx";
+const MASK = "xxxxx";
+export { MASK };
 
 // ---------------------------------------------------------------------------------------------
 // Validation and defaults
@@ -522,13 +534,14 @@ export function defaultDispatchers(tables: string[]): DispatchRule[] {
 }
 
 /** `replica_config` paths the typed settings own (refused in `overrides`). */
-export const OWNED_CONFIG_PATHS = [
+const OWNED_CONFIG_PATHS = [
     "case_sensitive",
     "filter.rules",
     "filter.event_filters",
     "sink.protocol",
     "sink.dispatchers",
 ] as const;
+export { OWNED_CONFIG_PATHS };
 
 /** Problems with the replication settings (empty when valid). */
 export function replicationProblems(settings: {
@@ -759,11 +772,13 @@ export function eventFiltersFromConfig(value: unknown): EventFilterRule[] {
     );
 }
 
-const DURATION_KEYS = new Set([
+// An array, not a Set: Pulumi's closure serializer captures a Set as a plain object whose
+// methods then throw ("incompatible receiver") in the provider.
+const DURATION_KEYS = [
     "sync_point_interval",
     "sync_point_retention",
     "changefeed_error_stuck_duration",
-]);
+];
 
 /**
  * The live values at the paths `desired` sets, for drift of `replicaConfigOverrides`. A live
@@ -794,7 +809,7 @@ export function liveOverrides(
 
 function sameScalar(key: string, want: unknown, have: unknown): boolean {
     if (deepEqual(plainJson(want), plainJson(have))) return true;
-    if (DURATION_KEYS.has(key)) {
+    if (DURATION_KEYS.includes(key)) {
         const a = durationNanos(want);
         return a !== undefined && a === durationNanos(have);
     }

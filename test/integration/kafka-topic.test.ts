@@ -325,7 +325,7 @@ describe.each([
             });
             const started = Date.now();
             await expect(provider.create(down)).rejects.toThrow(
-                `create Kafka topic "${down.name}" on 127.0.0.1:1 failed: cannot reach the brokers (Connection error: connect ECONNREFUSED 127.0.0.1:1); is the cluster running, and are bootstrapServers, ssl and sasl right?`,
+                `create Kafka topic "${down.name}" on 127.0.0.1:1 failed: cannot reach the brokers (Connection error: connect ECONNREFUSED 127.0.0.1:1); check that the cluster is running and that bootstrapServers, ssl and sasl are right`,
             );
             expect(Date.now() - started).toBeLessThan(10_000);
             await expect(provider.read(down.name, down)).rejects.toThrow(

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
     type ConfigChange,
     type KafkaAdmin,
-    KafkaAdminError,
+    kafkaAdminError,
     type TopicDescription,
     type TopicSpec,
 } from "../../components/kafka/admin";
@@ -329,7 +329,7 @@ class FakeKafka implements KafkaAdmin {
     private guard(call: string) {
         this.calls.push(call);
         if (this.unreachable) {
-            throw new KafkaAdminError(
+            throw kafkaAdminError(
                 `${call} on Kafka ${this.brokers} failed: cannot reach the brokers (Connection error: connect ECONNREFUSED)`,
                 "unreachable",
             );
@@ -359,7 +359,7 @@ class FakeKafka implements KafkaAdmin {
         const pending = this.deleting.get(spec.name) ?? 0;
         if (this.topics.has(spec.name) || pending > 0) {
             this.deleting.set(spec.name, pending - 1);
-            return Promise.reject(new KafkaAdminError("exists", "topic-exists"));
+            return Promise.reject(kafkaAdminError("exists", "topic-exists"));
         }
         this.topics.set(spec.name, {
             partitions: spec.partitions,

@@ -14,6 +14,7 @@ import { FlinkSessionCluster } from "../flink";
 import { KafkaCluster, zookeeperQuorum } from "../kafka";
 import type { Target } from "../platform";
 import { TidbCluster } from "../tidb";
+import { createFlinkSql, type FlinkSql } from "./flink-sql";
 import { createReplication, type Replication } from "./replication";
 import { PipelineStages } from "./stages";
 
@@ -33,6 +34,8 @@ export interface PipelineEndpoints {
     kafkaInternalBootstrapServers: pulumi.Output<string>;
     flinkRestUrl: pulumi.Output<string>;
     flinkSqlGatewayUrl: pulumi.Output<string>;
+    /** Where Flink SQL jobs are stopped with a savepoint (undefined: an external Flink without one). */
+    flinkSavepointDir?: pulumi.Output<string>;
 }
 
 export class Pipeline extends pulumi.ComponentResource {
@@ -44,6 +47,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly flink?: FlinkSessionCluster;
     /** Topics and the changefeed (empty when no table is replicated). */
     public readonly replication: Replication;
+    /** Flink SQL tables and jobs declared in `flinkSql`. */
+    public readonly flinkSql: FlinkSql;
 
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tidb-cdc-pipeline:index:Pipeline", name, {}, opts);
@@ -100,8 +105,14 @@ export class Pipeline extends pulumi.ComponentResource {
             flinkSqlGatewayUrl: flink
                 ? pulumi.output(flink.sqlGatewayUrl)
                 : managed(this.flink).sqlGatewayUrl,
+            flinkSavepointDir: flink
+                ? flink.savepointDir === undefined
+                    ? undefined
+                    : pulumi.output(flink.savepointDir)
+                : managed(this.flink).savepointDir,
         };
         this.replication = createReplication(this, settings, this.endpoints, this.stages);
+        this.flinkSql = createFlinkSql(this, settings, this.endpoints, this.stages);
         this.registerOutputs({ ...this.endpoints });
     }
 }

@@ -13,7 +13,8 @@ async function buildPipeline(
     const pipeline = new Pipeline("p", { settings });
     const endpoints: Record<string, string> = {};
     for (const key of Object.keys(pipeline.endpoints) as (keyof PipelineEndpoints)[]) {
-        endpoints[key] = await valueOf(pipeline.endpoints[key]);
+        const output = pipeline.endpoints[key];
+        if (output) endpoints[key] = await valueOf<string>(output);
     }
     await settle();
     return { session, pipeline, endpoints };

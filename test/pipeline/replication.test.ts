@@ -41,3 +41,37 @@ describe("replication topics", () => {
         });
     });
 });
+
+describe("Flink SQL tables of the pipeline", () => {
+    it("reads a replicated table's topic as canal-json, keeping only that table's events", async () => {
+        const { tableOptions } = await import("../../components/pipeline/flink-sql");
+        const settings = parseStackSettings({
+            target: "docker",
+            replication: { tables: ["shop.orders"] },
+            flinkSql: {
+                tables: [
+                    {
+                        name: "orders",
+                        from: "shop.orders",
+                        columns: [{ name: "id", type: "BIGINT" }],
+                        options: { "scan.startup.mode": "latest-offset" },
+                    },
+                ],
+            },
+        });
+        const table = settings.flinkSql.tables[0]!;
+        expect(tableOptions(table, "lab", "kafka-0:9092")).toMatchObject({
+            connector: "kafka",
+            topic: "tidb_shop_orders",
+            "properties.bootstrap.servers": "kafka-0:9092",
+            "properties.group.id": "lab-orders",
+            format: "canal-json",
+            "canal-json.ignore-parse-errors": "true",
+            // The user's options win over the defaults.
+            "scan.startup.mode": "latest-offset",
+        });
+        expect(tableOptions(table, "lab", "kafka-0:9092")["canal-json.table.include"]).toMatch(
+            /orders/,
+        );
+    });
+});

@@ -99,6 +99,30 @@ describe("dev stack (Docker lab)", () => {
         );
     });
 
+    it("declares the Flink SQL tables after the changefeed, and the job after its tables", () => {
+        const source = session.named("lab-sql-table-orders");
+        const sink = session.named("lab-sql-table-orders_changes");
+        const job = session.named("lab-sql-job-orders-to-print");
+        expect(source.type).toBe("pulumi-nodejs:dynamic/flink:SqlTable");
+        expect(source.inputs.options).toMatchObject({
+            connector: "kafka",
+            topic: "tidb_test_orders",
+            "properties.bootstrap.servers": "kafka-0:9092",
+            format: "canal-json",
+        });
+        expect(sink.inputs.options).toEqual({ connector: "print" });
+        expect(source.dependsOn).toContain("lab-changefeed");
+        expect(job.type).toBe("pulumi-nodejs:dynamic/flink:SqlJob");
+        expect(job.dependsOn).toEqual(
+            expect.arrayContaining(["lab-sql-table-orders", "lab-sql-table-orders_changes"]),
+        );
+        expect(job.inputs).toMatchObject({
+            name: "lab-orders-to-print",
+            savepointDir: "file:///flink-data/savepoints",
+            gatewayUrl: "http://127.0.0.1:8083",
+        });
+    });
+
     it("publishes ports on 127.0.0.1 only", () => {
         for (const container of session.ofType(CONTAINER)) {
             for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) {

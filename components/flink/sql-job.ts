@@ -44,9 +44,9 @@ import {
 } from "./gateway";
 import { type FlinkSqlDefinitionError, parseJobStatement, parseSetupStatement } from "./sql";
 import { FlinkSqlTable } from "./sql-table";
+import { containsUnknown, stableJson } from "../platform/provider-values";
 
 /** Pulumi's placeholder for a value not known during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 // Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
 // exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
@@ -140,25 +140,6 @@ const RECORD_KEYS = [
     "startTimeoutSeconds",
     "stopTimeoutSeconds",
 ] as const;
-
-function containsUnknown(value: unknown): boolean {
-    if (value === UNKNOWN) return true;
-    if (Array.isArray(value)) return value.some(containsUnknown);
-    if (value !== null && typeof value === "object")
-        return Object.values(value).some(containsUnknown);
-    return false;
-}
-
-function stableJson(value: unknown): string {
-    if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-    if (value !== null && typeof value === "object") {
-        const entries = Object.entries(value)
-            .filter(([, v]) => v !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
-    }
-    return JSON.stringify(value ?? null);
-}
 
 /** Problems with raw inputs as Pulumi check failures (unknown values are skipped). */
 export function jobInputProblems(

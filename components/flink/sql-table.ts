@@ -51,9 +51,9 @@ import {
     renderValidation,
     tableIdentifierParts,
 } from "./sql";
+import { containsUnknown, stableJson } from "../platform/provider-values";
 
 /** Pulumi's placeholder for a value not known during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export interface FlinkCatalog {
     /** The catalog's name in Flink. */
@@ -130,25 +130,6 @@ const DEFINITION_KEYS = [
     "secretOptions",
 ] as const;
 const INPUT_KEYS = [...DEFINITION_KEYS, "gatewayUrl", "validateAs"] as const;
-
-function containsUnknown(value: unknown): boolean {
-    if (value === UNKNOWN) return true;
-    if (Array.isArray(value)) return value.some(containsUnknown);
-    if (value !== null && typeof value === "object")
-        return Object.values(value).some(containsUnknown);
-    return false;
-}
-
-function stableJson(value: unknown): string {
-    if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-    if (value !== null && typeof value === "object") {
-        const entries = Object.entries(value)
-            .filter(([, v]) => v !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
-    }
-    return JSON.stringify(value ?? null);
-}
 
 /** The table definition the inputs describe (options and secretOptions merged). */
 export function tableDefinition(inputs: FlinkSqlTableInputs): FlinkTableDefinition {

@@ -34,6 +34,7 @@ import {
     kafkajsAdmin,
     parseBootstrapServers,
 } from "./admin";
+import { UNKNOWN } from "../platform/provider-values";
 
 export interface KafkaSaslArgs {
     mechanism: pulumi.Input<KafkaSaslMechanism>;
@@ -89,8 +90,6 @@ export interface KafkaTopicInputs {
 /** The state: the inputs as applied (create, update) or as found live (read). */
 export type KafkaTopicOutputs = KafkaTopicInputs;
 
-/** How the engine marks a value not known yet (during preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Kafka's own limit (`Topic.MAX_NAME_LENGTH`) and legal characters. */
 const MAX_TOPIC_NAME_LENGTH = 249;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;

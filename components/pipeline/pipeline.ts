@@ -111,7 +111,13 @@ export class Pipeline extends pulumi.ComponentResource {
                     : pulumi.output(flink.savepointDir)
                 : managed(this.flink).savepointDir,
         };
-        this.replication = createReplication(this, settings, this.endpoints, this.stages);
+        this.replication = createReplication(
+            this,
+            settings,
+            this.endpoints,
+            this.stages,
+            args.tidbRootPassword,
+        );
         this.flinkSql = createFlinkSql(this, settings, this.endpoints, this.stages);
         this.registerOutputs({ ...this.endpoints });
     }

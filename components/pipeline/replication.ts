@@ -43,11 +43,21 @@ export interface Replication {
     changefeed?: Changefeed;
 }
 
+/** `host:port` → its parts (the last colon separates the port; default 4000). */
+export function splitHostPort(endpoint: string): { host: string; port: number } {
+    const at = endpoint.lastIndexOf(":");
+    const port = at < 0 ? NaN : Number(endpoint.slice(at + 1));
+    if (at < 0 || !Number.isInteger(port)) return { host: endpoint, port: 4000 };
+    return { host: endpoint.slice(0, at).replace(/^\[(.*)\]$/, "$1"), port };
+}
+
 export function createReplication(
     parent: pulumi.Resource,
     settings: StackSettings,
     endpoints: PipelineEndpoints,
     stages: PipelineStages,
+    /** Secret; TiDB's root password, for the changefeed's SQL eligibility check. */
+    tidbRootPassword?: pulumi.Output<string>,
 ): Replication {
     const { replication, namePrefix: prefix } = settings;
     if (replication.tables.length === 0) return { topics: [] };
@@ -84,6 +94,16 @@ export function createReplication(
                 autoCreateTopic: settings.kafka.autoCreateTopics,
             })),
             tables: replication.tables,
+            // The eligibility check's SQL path, for a TiCDC without verify_table (classic, as
+            // TiDB v8.5 runs it). The password stays a secret output (the Changefeed marks it).
+            tidb: {
+                host: endpoints.tidbMysqlEndpoint.apply((e) => splitHostPort(e).host),
+                port: endpoints.tidbMysqlEndpoint.apply((e) => splitHostPort(e).port),
+                user: settings.tidb.external?.user ?? "root",
+                ...(tidbRootPassword !== undefined
+                    ? { password: pulumi.secret(tidbRootPassword) }
+                    : {}),
+            },
         },
         { parent, dependsOn: stages.dependenciesOf("changefeeds") },
     );

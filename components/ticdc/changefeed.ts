@@ -5,7 +5,7 @@
  * | Pulumi  | TiCDC                                                                              |
  * |---------|------------------------------------------------------------------------------------|
  * | check   | validate and fill defaults (dispatchers from `tables`, protocol canal-json, …)     |
- * | create  | eligibility (`POST /verify_table`) → `POST /changefeeds` → wait `normal` (or pause → wait `stopped`); a failed wait deletes what it made |
+ * | create  | eligibility (`POST /verify_table`, else SQL on `tidb`) → `POST /changefeeds` → wait `normal` (or pause → wait `stopped`); a failed wait deletes what it made |
  * | read    | `GET /changefeeds/{id}` (+ `/status`); returns the inputs as they are now (drift)  |
  * | diff    | id, namespace/keyspace, startTs → replace (delete first); the rest → update         |
  * | update  | pause → `PUT` (complete replica_config, sink_uri, target_ts) → resume from its own checkpoint → wait `normal`; `paused` alone: pause/resume |
@@ -35,7 +35,7 @@ import {
     u64String,
     updateChangefeed,
 } from "./client";
-import { checkTablesEligible } from "./eligibility";
+import { checkTablesEligible, type EligibilityResult, type TidbSqlConnection } from "./eligibility";
 import {
     deepEqual,
     dispatchersFromConfig,
@@ -59,6 +59,7 @@ import {
     sinkUriHasCredentials,
     withoutUndefined,
 } from "./sink";
+import { containsUnknown } from "../platform/provider-values";
 
 // Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
 // exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
@@ -68,8 +69,6 @@ const CHANGEFEED_ID_PATTERN = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
 export { CHANGEFEED_ID_PATTERN };
 const NAMESPACE_PATTERN = CHANGEFEED_ID_PATTERN;
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
-/** What Pulumi passes for a value not known yet (preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const DEFAULT_WAIT_SECONDS = 120;
 const POLL_MS = 500;
 
@@ -126,8 +125,34 @@ export interface ChangefeedArgs {
     replicaConfigOverrides?: pulumi.Input<Record<string, unknown>>;
     /** Check table eligibility before create (default true). */
     verifyTables?: pulumi.Input<boolean>;
+    /**
+     * The upstream TiDB's SQL port, for the eligibility check on a TiCDC without
+     * `verify_table` (classic TiCDC as TiDB v8.5 runs it): the information_schema query runs
+     * there. Without it (and without verify_table) the check is skipped and `tablesCheck` says
+     * so. The whole value is a secret output (it carries the password).
+     */
+    tidb?: pulumi.Input<TidbConnectionArgs>;
     /** How long to wait for TiCDC to reach a state (default 120 s). */
     waitTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** `ChangefeedArgs.tidb`. */
+export interface TidbConnectionArgs {
+    host: pulumi.Input<string>;
+    /** Default 4000. */
+    port?: pulumi.Input<number>;
+    /** Default "root". */
+    user?: pulumi.Input<string>;
+    /** Best a secret. */
+    password?: pulumi.Input<string>;
+}
+
+/** `tidb` after check. */
+export interface TidbConnectionInputs {
+    host: string;
+    port: number;
+    user: string;
+    password?: string;
 }
 
 /** Where a changefeed lives: enough for `Changefeed.get` and for the provider's `read`. */
@@ -153,6 +178,7 @@ export interface ChangefeedInputs {
     paused: boolean;
     replicaConfigOverrides?: Record<string, unknown>;
     verifyTables: boolean;
+    tidb?: TidbConnectionInputs;
     waitTimeoutSeconds: number;
 }
 
@@ -175,6 +201,11 @@ export interface ChangefeedOutputs extends ChangefeedInputs {
     error?: ChangefeedErrorOutput;
     creatorVersion?: string;
     createTime?: string;
+    /**
+     * How table eligibility was last checked: "verify_table", "sql", "not-needed" (forced or
+     * ignored by replica_config), "disabled" (verifyTables false), or "skipped: <why>".
+     */
+    tablesCheck?: string;
 }
 
 /** Input properties, in a fixed order (diff and read work over these). */
@@ -194,6 +225,7 @@ const INPUT_KEYS = [
     "paused",
     "replicaConfigOverrides",
     "verifyTables",
+    "tidb",
     "waitTimeoutSeconds",
 ] as const satisfies readonly (keyof ChangefeedInputs)[];
 export { INPUT_KEYS };
@@ -222,13 +254,6 @@ export interface InputProblem {
     reason: string;
 }
 
-function containsUnknown(value: unknown): boolean {
-    if (value === UNKNOWN) return true;
-    if (Array.isArray(value)) return value.some(containsUnknown);
-    if (isPlainObject(value)) return Object.values(value).some(containsUnknown);
-    return false;
-}
-
 function tsProblem(value: unknown, property: string): InputProblem[] {
     if (value === undefined) return [];
     try {
@@ -237,6 +262,28 @@ function tsProblem(value: unknown, property: string): InputProblem[] {
     } catch (err) {
         return [{ property, reason: (err as Error).message }];
     }
+}
+
+function tidbProblems(tidb: unknown): InputProblem[] {
+    if (!isPlainObject(tidb)) return [{ property: "tidb", reason: "must be an object" }];
+    const problems: InputProblem[] = [];
+    if (typeof tidb.host !== "string" || tidb.host === "" || /[\s/:]/.test(tidb.host)) {
+        problems.push({ property: "tidb.host", reason: "must be a host name or IPv4 address" });
+    }
+    const port = tidb.port;
+    if (
+        port !== undefined &&
+        !(typeof port === "number" && Number.isInteger(port) && port > 0 && port < 65536)
+    ) {
+        problems.push({ property: "tidb.port", reason: "must be a port number (1-65535)" });
+    }
+    if (tidb.user !== undefined && (typeof tidb.user !== "string" || tidb.user === "")) {
+        problems.push({ property: "tidb.user", reason: "must not be empty" });
+    }
+    if (tidb.password !== undefined && typeof tidb.password !== "string") {
+        problems.push({ property: "tidb.password", reason: "must be a string" });
+    }
+    return problems;
 }
 
 /** Problems with raw inputs; values not known yet (preview) are skipped. */
@@ -289,6 +336,7 @@ export function inputProblems(raw: Record<string, unknown>): InputProblem[] {
             problems.push({ property: "basicAuth.password", reason: "must be a string" });
         }
     }
+    if (known("tidb")) problems.push(...tidbProblems(raw.tidb));
     if (raw.sink === undefined) {
         problems.push({ property: "sink", reason: "is required" });
     } else if (known("sink")) {
@@ -344,6 +392,7 @@ export function resolveInputs(raw: Record<string, unknown>): ChangefeedInputs {
         normaliseEventFilter,
     );
     const auth = raw.basicAuth as { user: string; password: string } | undefined;
+    const tidb = raw.tidb as Partial<TidbConnectionInputs> | undefined;
     return withoutUndefined({
         changefeedId: raw.changefeedId as string,
         ticdcApiUrl: (raw.ticdcApiUrl as string).replace(/\/+$/, ""),
@@ -363,8 +412,36 @@ export function resolveInputs(raw: Record<string, unknown>): ChangefeedInputs {
         paused: (raw.paused as boolean | undefined) ?? false,
         replicaConfigOverrides: raw.replicaConfigOverrides as Record<string, unknown> | undefined,
         verifyTables: (raw.verifyTables as boolean | undefined) ?? true,
+        tidb: tidb
+            ? withoutUndefined({
+                  host: tidb.host ?? "",
+                  port: tidb.port ?? 4000,
+                  user: tidb.user ?? "root",
+                  password: tidb.password,
+              })
+            : undefined,
         waitTimeoutSeconds: (raw.waitTimeoutSeconds as number | undefined) ?? DEFAULT_WAIT_SECONDS,
     });
+}
+
+/** The SQL connection of the eligibility check (connect timeout 10 s). */
+function tidbSqlOf(inputs: ChangefeedInputs): TidbSqlConnection | undefined {
+    const t = inputs.tidb;
+    if (!t) return undefined;
+    return withoutUndefined({
+        host: t.host,
+        port: t.port,
+        user: t.user,
+        password: t.password,
+        connectTimeoutMs: 10_000,
+    });
+}
+
+/** `tablesCheck` for a check result. */
+function describeCheck(result: EligibilityResult): string {
+    return result.method === "skipped"
+        ? `skipped: ${result.note ?? "no way to check"}`
+        : result.method;
 }
 
 /** The inputs with only the cheap defaults, for previews with unknown values. */
@@ -520,6 +597,7 @@ export function observedInputs(
             plainJson(config) as Record<string, unknown>,
         ),
         verifyTables: previous.verifyTables ?? true,
+        tidb: previous.tidb,
         waitTimeoutSeconds: previous.waitTimeoutSeconds ?? DEFAULT_WAIT_SECONDS,
     });
 }
@@ -680,13 +758,16 @@ async function createImpl(raw: Record<string, unknown>): Promise<ChangefeedOutpu
     const conn = connectionOf(inputs);
     const id = inputs.changefeedId;
     const body = createBody(inputs);
+    let tablesCheck = "disabled";
     if (inputs.verifyTables) {
-        await checkTablesEligible(conn, {
+        const result = await checkTablesEligible(conn, {
             changefeedId: id,
             config: body,
             tables: inputs.tables,
             caseSensitive: inputs.caseSensitive,
+            ...withoutUndefined({ tidb: tidbSqlOf(inputs) }),
         });
+        tablesCheck = describeCheck(result);
     }
     const existedBefore = (await getChangefeed(conn, id)) !== undefined;
     try {
@@ -716,7 +797,7 @@ async function createImpl(raw: Record<string, unknown>): Promise<ChangefeedOutpu
             `TiCDC accepted changefeed "${id}" but it did not start: ${(err as Error).message}; ${await compensate(conn, id)}`,
         );
     }
-    return currentOutputs(conn, inputs, info);
+    return { ...(await currentOutputs(conn, inputs, info)), tablesCheck };
 }
 
 async function updateImpl(
@@ -729,6 +810,7 @@ async function updateImpl(
     const old = olds as Record<string, unknown>;
     const next = inputs as unknown as Record<string, unknown>;
     const configChanged = CONFIG_KEYS.some((key) => !deepEqual(old[key], next[key]));
+    let tablesCheck = olds.tablesCheck;
     if (olds.targetTs !== undefined && inputs.targetTs === undefined) {
         throw new Error(
             `changefeed "${id}": TiCDC cannot clear target_ts (${olds.targetTs}) once set; set a later targetTs, or replace the changefeed (a new changefeedId)`,
@@ -746,12 +828,14 @@ async function updateImpl(
         );
         const body = updateBody(inputs);
         if (inputs.verifyTables && filterChanged) {
-            await checkTablesEligible(conn, {
+            const result = await checkTablesEligible(conn, {
                 changefeedId: id,
                 config: { changefeed_id: id, ...body },
                 tables: inputs.tables,
                 caseSensitive: inputs.caseSensitive,
+                ...withoutUndefined({ tidb: tidbSqlOf(inputs) }),
             });
+            tablesCheck = describeCheck(result);
         }
         const wasRunning = RUNNING_STATES.includes(live.state ?? "");
         if (live.state !== "stopped" && live.state !== "failed") {
@@ -788,7 +872,8 @@ async function updateImpl(
             throw new Error(`changefeed "${id}" ${what}: ${err.message}`);
         });
     }
-    return currentOutputs(conn, inputs);
+    const outs = await currentOutputs(conn, inputs);
+    return tablesCheck !== undefined ? { ...outs, tablesCheck } : outs;
 }
 
 async function readImpl(
@@ -800,7 +885,11 @@ async function readImpl(
     const info = await getChangefeed(conn, id);
     if (!info) return { id: "", props: {} as ChangefeedOutputs };
     const inputs = observedInputs(id, info, previous);
-    const outputs = outputsOf(inputs, info, await statusWarning(conn, id, info));
+    const observed = outputsOf(inputs, info, await statusWarning(conn, id, info));
+    const outputs =
+        previous.tablesCheck !== undefined
+            ? { ...observed, tablesCheck: previous.tablesCheck }
+            : observed;
     return { id, props: outputs, inputs: inputs as ChangefeedOutputs };
 }
 
@@ -891,6 +980,8 @@ export class Changefeed extends pulumi.dynamic.Resource {
         Record<string, unknown> | undefined
     >;
     declare public readonly verifyTables: pulumi.Output<boolean>;
+    declare public readonly tidb: pulumi.Output<TidbConnectionInputs | undefined>;
+    declare public readonly tablesCheck: pulumi.Output<string | undefined>;
     declare public readonly waitTimeoutSeconds: pulumi.Output<number>;
     declare public readonly sinkUri: pulumi.Output<string>;
     declare public readonly state: pulumi.Output<ChangefeedState>;
@@ -915,7 +1006,8 @@ export class Changefeed extends pulumi.dynamic.Resource {
     }
 
     constructor(name: string, args: ChangefeedArgs, opts?: pulumi.CustomResourceOptions) {
-        const secretOutputs = ["basicAuth"];
+        // `tidb` carries the TiDB password (additionalSecretOutputs names top-level properties).
+        const secretOutputs = ["basicAuth", "tidb"];
         if (sinkMayCarryCredentials(args.sink)) secretOutputs.push("sink", "sinkUri");
         super(
             changefeedProvider,
@@ -936,6 +1028,7 @@ export class Changefeed extends pulumi.dynamic.Resource {
                 paused: args.paused,
                 replicaConfigOverrides: args.replicaConfigOverrides,
                 verifyTables: args.verifyTables,
+                tidb: args.tidb,
                 waitTimeoutSeconds: args.waitTimeoutSeconds,
                 sinkUri: undefined,
                 state: undefined,
@@ -945,6 +1038,7 @@ export class Changefeed extends pulumi.dynamic.Resource {
                 error: undefined,
                 creatorVersion: undefined,
                 createTime: undefined,
+                tablesCheck: undefined,
             },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: secretOutputs }),
             "ticdc",

@@ -6,11 +6,14 @@
  * Two ways to ask:
  * - `POST /api/v2/verify_table`, the server's own check with the exact filter, where the server
  *   has it (classic ≥ v6.2 and new-arch; the project's emulator too);
- * - the information_schema SQL below, through an injected query function (no MySQL driver is a
- *   dependency of the project); the decision is a pure function of the rows.
+ * - else the information_schema SQL below (§8.2), run on the upstream TiDB with mysql2 when a
+ *   `tidb` connection is given (one connection per check, closed afterwards), or through an
+ *   injected query function (unit tests); the decision is a pure function of the rows.
  *
  * Either way an ineligible table fails with `IneligibleTablesError`, naming every table (and,
- * from SQL, why), before anything is created.
+ * from SQL, why), before anything is created. With neither (a TiCDC without verify_table and no
+ * `tidb` connection) the check is skipped and the result says so in `note` (the Changefeed
+ * provider puts it in its `tablesCheck` output); TiCDC's own check at create still applies.
  */
 import {
     currentTso,
@@ -210,6 +213,106 @@ export function literalSchemas(rules: string[]): string[] | undefined {
 // The SQL path: a query, and a pure decision over its rows
 // ---------------------------------------------------------------------------------------------
 
+/** How to reach the upstream TiDB's SQL port (MySQL protocol) for the SQL path. */
+export interface TidbSqlConnection {
+    host: string;
+    /** Default 4000. */
+    port?: number;
+    /** Default "root". */
+    user?: string;
+    password?: string;
+    /** Default 10 000. */
+    connectTimeoutMs?: number;
+}
+
+/** The SQL path could not run: TiDB unreachable, login refused, the query failed. */
+export interface TidbQueryError extends Error {
+    name: "TidbQueryError";
+    /** `host:port`. */
+    address: string;
+    /** The driver's error code (`ECONNREFUSED`, `ER_ACCESS_DENIED_ERROR`, …), when it gave one. */
+    code?: string;
+}
+
+/** A plain Error with fields (closure serialization, see `ineligibleTablesError`). */
+export function tidbQueryError(message: string, address: string, code?: string): TidbQueryError {
+    return Object.assign(new Error(message), {
+        name: "TidbQueryError" as const,
+        address,
+        ...(code !== undefined ? { code } : {}),
+    });
+}
+
+export function isTidbQueryError(error: unknown): error is TidbQueryError {
+    return error instanceof Error && error.name === "TidbQueryError";
+}
+
+/**
+ * Run the eligibility query on a MySQL-protocol server with mysql2: one connection, closed
+ * afterwards. On TiDB it reads `information_schema.TIDB_INDEXES`; on a server without that table
+ * (MySQL, MariaDB: the integration test's stand-in) it reads the standard `STATISTICS` instead
+ * (`eligibilityQuery(rules, "mysql")`). Errors name `host:port` and the user, never the password.
+ */
+export async function queryTidbEligibility(
+    tidb: TidbSqlConnection,
+    rules: string[],
+): Promise<Record<string, unknown>[]> {
+    const port = tidb.port ?? 4000;
+    const user = tidb.user ?? "root";
+    const address = `${tidb.host}:${port}`;
+    const scrub = (text: string) => (tidb.password ? text.split(tidb.password).join("***") : text);
+    const fail = (what: string, err: unknown): TidbQueryError => {
+        const e = err as { code?: unknown; message?: unknown };
+        const reason = scrub(typeof e?.message === "string" && e.message ? e.message : String(err));
+        const code = typeof e?.code === "string" ? e.code : undefined;
+        return tidbQueryError(
+            `cannot check table eligibility on TiDB at ${address} (user "${user}"): ${what} failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ""}`,
+            address,
+            code,
+        );
+    };
+    // Required here, not at the top of the module: the provider's closure is serialized, and
+    // a module captured at the top would be serialized by value.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
+    let connection: import("mysql2/promise").Connection;
+    try {
+        connection = await mysql.createConnection({
+            host: tidb.host,
+            port,
+            user,
+            password: tidb.password ?? "",
+            connectTimeout: tidb.connectTimeoutMs ?? 10_000,
+            supportBigNumbers: true,
+            bigNumberStrings: true,
+        });
+    } catch (err) {
+        throw fail("connecting", err);
+    }
+    try {
+        let dialect: "tidb" | "mysql";
+        try {
+            const [probe] = await connection.query(
+                "SELECT COUNT(*) AS N FROM information_schema.TABLES " +
+                    "WHERE TABLE_SCHEMA = 'information_schema' AND TABLE_NAME = 'TIDB_INDEXES'",
+            );
+            const n = (probe as Record<string, unknown>[])[0]?.N;
+            dialect = Number(n) > 0 ? "tidb" : "mysql";
+        } catch (err) {
+            throw fail("looking for information_schema.TIDB_INDEXES", err);
+        }
+        const { sql, params } = eligibilityQuery(rules, dialect);
+        try {
+            const [rows] = await connection.query(sql, params);
+            return rows as Record<string, unknown>[];
+        } catch (err) {
+            throw fail("the information_schema query", err);
+        }
+    } finally {
+        await connection.end().catch(() => connection.destroy());
+    }
+}
+
 /** A MySQL-protocol query against the upstream TiDB: `?` placeholders, rows as objects. */
 export type QueryFunction = (sql: string, params: string[]) => Promise<Record<string, unknown>[]>;
 
@@ -221,25 +324,35 @@ export type EligibilityRule = "classic" | "new-arch";
  * without any unique index. TIDB_INDEXES lists a synthetic PRIMARY for clustered integer keys
  * and only public indexes; an expression index has `EXPRESSION` set and `COLUMN_NAME` 'NULL'.
  * Views are not BASE TABLEs (TiCDC ignores them); sequences are skipped by TiCDC too.
+ *
+ * `dialect: "mysql"` is the same query over the standard `information_schema.STATISTICS` (no
+ * `TIDB_INDEXES`, no `EXPRESSION` column on MariaDB), for MySQL-protocol servers that are not
+ * TiDB: the integration test's MariaDB. On TiDB always use "tidb" (STATISTICS does not mark
+ * expression indexes the way TIDB_INDEXES does).
  */
-export function eligibilityQuery(rules: string[]): { sql: string; params: string[] } {
+export function eligibilityQuery(
+    rules: string[],
+    dialect: "tidb" | "mysql" = "tidb",
+): { sql: string; params: string[] } {
     const schemas = literalSchemas(rules);
     const system = SYSTEM_SCHEMAS.map((s) => `'${s}'`).join(", ");
     const scope =
         schemas && schemas.length > 0
             ? `\n  AND t.TABLE_SCHEMA IN (${schemas.map(() => "?").join(", ")})`
             : "";
-    const sql = `SELECT t.TABLE_SCHEMA, t.TABLE_NAME, i.KEY_NAME, i.SEQ_IN_INDEX, i.COLUMN_NAME,
-       i.EXPRESSION, c.IS_NULLABLE, c.EXTRA
+    const tidb = dialect === "tidb";
+    const keyName = tidb ? "i.KEY_NAME" : "i.INDEX_NAME";
+    const sql = `SELECT t.TABLE_SCHEMA, t.TABLE_NAME, ${tidb ? "i.KEY_NAME" : "i.INDEX_NAME AS KEY_NAME"}, i.SEQ_IN_INDEX, i.COLUMN_NAME,
+       ${tidb ? "i.EXPRESSION" : "NULL AS EXPRESSION"}, c.IS_NULLABLE, c.EXTRA
 FROM information_schema.TABLES t
-LEFT JOIN information_schema.TIDB_INDEXES i
+LEFT JOIN information_schema.${tidb ? "TIDB_INDEXES" : "STATISTICS"} i
        ON i.TABLE_SCHEMA = t.TABLE_SCHEMA AND i.TABLE_NAME = t.TABLE_NAME AND i.NON_UNIQUE = 0
 LEFT JOIN information_schema.COLUMNS c
        ON c.TABLE_SCHEMA = i.TABLE_SCHEMA AND c.TABLE_NAME = i.TABLE_NAME
       AND c.COLUMN_NAME = i.COLUMN_NAME
 WHERE t.TABLE_TYPE = 'BASE TABLE'
   AND t.TABLE_SCHEMA NOT IN (${system})${scope}
-ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, i.KEY_NAME, i.SEQ_IN_INDEX`;
+ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, ${keyName}, i.SEQ_IN_INDEX`;
     return { sql, params: schemas && schemas.length > 0 ? schemas : [] };
 }
 
@@ -329,8 +442,10 @@ export interface EligibilityCheck {
     /** `filter.rules` (to scope SQL rows). */
     tables: string[];
     caseSensitive?: boolean;
-    /** Fallback when the server has no verify_table. */
+    /** Fallback when the server has no verify_table (takes precedence over `tidb`). */
     query?: QueryFunction;
+    /** Fallback when the server has no verify_table: run the SQL there with mysql2. */
+    tidb?: TidbSqlConnection;
     rule?: EligibilityRule;
 }
 
@@ -339,6 +454,8 @@ export interface EligibilityResult {
     method: "verify_table" | "sql" | "skipped" | "not-needed";
     /** `schema.table` of the eligible tables, when the method says. */
     eligible?: string[];
+    /** Why it was skipped (`method: "skipped"`), for the caller to surface. */
+    note?: string;
 }
 
 /**
@@ -376,9 +493,21 @@ export async function checkTablesEligible(
             ),
         };
     }
-    if (!check.query) return { method: "skipped" };
-    const { sql, params } = eligibilityQuery(check.tables);
-    const rows = await check.query(sql, params);
+    let rows: Record<string, unknown>[];
+    if (check.query) {
+        const { sql, params } = eligibilityQuery(check.tables);
+        rows = await check.query(sql, params);
+    } else if (check.tidb) {
+        rows = await queryTidbEligibility(check.tidb, check.tables);
+    } else {
+        return {
+            method: "skipped",
+            note:
+                "table eligibility was not checked before create: this TiCDC has no " +
+                "POST /api/v2/verify_table and no `tidb` connection was given for the " +
+                "information_schema check (TiCDC still refuses ineligible tables at create)",
+        };
+    }
     const ineligible = ineligibleFromRows(rows, check.tables, {
         caseSensitive: check.caseSensitive ?? false,
         rule: check.rule ?? "classic",

@@ -45,6 +45,29 @@ svc_install_dist() { # dist
   svc_log "$dist: installed $n jars ($size) into $lib in $(svc_elapsed "$t0") s"
 }
 
+# MariaDB comes from Debian (apt), not Maven: installed when missing and running as root.
+svc_install_mariadb() {
+  if [[ -x /usr/sbin/mariadbd || -n "$(command -v mariadbd 2>/dev/null)" ]] &&
+    command -v mariadb-install-db >/dev/null && command -v mariadb-admin >/dev/null; then
+    svc_log "mariadb: $(/usr/sbin/mariadbd --version 2>/dev/null || mariadbd --version) (Debian package)"
+    return 0
+  fi
+  if [[ "$(id -u)" -ne 0 ]]; then
+    svc_die "mariadb: mariadbd/mariadb-install-db/mariadb-admin not found; install Debian's mariadb-server as root (apt-get install -y mariadb-server) and retry"
+  fi
+  command -v apt-get >/dev/null || svc_die "mariadb: not installed and apt-get not found; install a MariaDB server (mariadbd, mariadb-install-db, mariadb-admin) by hand"
+  local t0
+  t0="$(svc_now)"
+  svc_log "mariadb: installing Debian's mariadb-server (apt-get)"
+  mkdir -p "$SVC_CACHE_DIR/mariadb"
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mariadb-server mariadb-client; } \
+    >"$SVC_CACHE_DIR/mariadb/apt.log" 2>&1; then
+    tail -20 "$SVC_CACHE_DIR/mariadb/apt.log" >&2
+    svc_die "mariadb: apt-get install mariadb-server failed (log: $SVC_CACHE_DIR/mariadb/apt.log)"
+  fi
+  svc_log "mariadb: installed in $(svc_elapsed "$t0") s"
+}
+
 main() {
   local targets=("$@") t dists=() d seen=" "
   [[ ${#targets[@]} -gt 0 ]] || targets=(all)
@@ -54,7 +77,8 @@ main() {
       kafka) dists+=("$SVC_KAFKA_DIST") ;;
       kafka-zk | zookeeper) dists+=("$SVC_KAFKA_ZK_DIST") ;;
       flink) dists+=("$SVC_FLINK_DIST") ;;
-      *) svc_die "unknown target '$t' (expected all|kafka|kafka-zk|zookeeper|flink)" ;;
+      mariadb) dists+=(mariadb) ;;
+      *) svc_die "unknown target '$t' (expected all|kafka|kafka-zk|zookeeper|flink|mariadb)" ;;
     esac
   done
   svc_assert_outside_repo
@@ -66,6 +90,10 @@ main() {
   for d in "${dists[@]}"; do
     [[ "$seen" == *" $d "* ]] && continue
     seen+="$d "
+    if [[ "$d" == mariadb ]]; then
+      svc_install_mariadb
+      continue
+    fi
     mkdir -p "$SVC_CACHE_DIR/$d"
     svc_install_dist "$d"
   done

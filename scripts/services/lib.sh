@@ -30,6 +30,10 @@ SVC_FLINK_GATEWAY_PORT="${SVC_FLINK_GATEWAY_PORT:-18083}"
 SVC_FLINK_RPC_PORT="${SVC_FLINK_RPC_PORT:-16123}"
 SVC_FLINK_BLOB_PORT="${SVC_FLINK_BLOB_PORT:-16124}"
 SVC_FLINK_TM_RPC_PORT="${SVC_FLINK_TM_RPC_PORT:-16125}"
+SVC_MARIADB_PORT="${SVC_MARIADB_PORT:-13306}"
+# MariaDB (a MySQL-protocol stand-in for TiDB's SQL port): Debian's mariadb-server package, not Maven.
+# The root password is for these loopback test servers only.
+SVC_MARIADB_ROOT_PASSWORD="${SVC_MARIADB_ROOT_PASSWORD:-svc-test-root}"
 
 # Heap sizes (all overridable).
 SVC_KAFKA_HEAP="${SVC_KAFKA_HEAP:-512m}"
@@ -69,15 +73,17 @@ svc_require_java() {
 svc_lib_dir() { printf '%s/%s/lib' "$SVC_CACHE_DIR" "$1"; }
 
 # ---- processes ---------------------------------------------------------------------------------
-# Every JVM we start carries -Dtidb.cdc.pipeline.service=<tag> so a pid file is only trusted when the
-# process behind it really is ours (no killing of recycled pids).
+# Every JVM we start carries -Dtidb.cdc.pipeline.service=<tag> (mariadbd: the ignored option
+# --loose-tidb-cdc-pipeline-service=<tag>) so a pid file is only trusted when the process behind it
+# really is ours (no killing of recycled pids).
 
 svc_pid_alive() { # pidfile tag
   local pid
   [[ -f "$1" ]] || return 1
   pid="$(cat "$1" 2>/dev/null)"
   [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-Dtidb.cdc.pipeline.service=$2 "
+  tr '\0' ' ' <"/proc/$pid/cmdline" |
+    grep -Eq -- "(-Dtidb\.cdc\.pipeline\.service|--loose-tidb-cdc-pipeline-service)=$2 "
 }
 
 svc_spawn() { # pidfile tag outfile cmd...
@@ -178,6 +184,12 @@ svc_flink_ready() { # rest-port: >= 1 TaskManager with free slots
   curl -sf --max-time 3 "http://$SVC_HOST:$1/overview" |
     grep -Eq '"taskmanagers":[1-9][0-9]*,.*"slots-available":[1-9]'
 }
+# MariaDB: `mariadb-admin ping` over TCP with the test root password (exit 0 = the server answers).
+svc_mariadb_ready() { # port
+  mariadb-admin --no-defaults --protocol=tcp -h "$SVC_HOST" -P "$1" -uroot -p"$SVC_MARIADB_ROOT_PASSWORD" \
+    --connect-timeout=3 ping >/dev/null 2>&1
+}
+
 svc_gateway_ready() { curl -sf --max-time 3 "http://$SVC_HOST:$1/v1/info" | grep -q '"productName"'; }
 
 # JDK 17 module flags Flink's own scripts add from config.yaml's env.java.opts.all.

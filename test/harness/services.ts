@@ -6,6 +6,8 @@
  * - `kafka-zk`: Apache Kafka 3.9.2 in ZooKeeper mode (also starts `zookeeper`)
  * - `zookeeper`: ZooKeeper 3.8.4 (the server bundled with Kafka 3.9.2)
  * - `flink`: Flink 2.2.1 JobManager + TaskManager + SQL Gateway, Kafka SQL connector 5.0.0-2.2
+ * - `mariadb`: MariaDB from Debian's mariadb-server (a MySQL-protocol stand-in for TiDB's SQL
+ *   port; test root password), installed by apt when missing and running as root
  *
  * `ensureServices` is idempotent (already-running services are reused) and safe to call from
  * several test files at once (the script serialises starts with a lock). Services keep running
@@ -19,7 +21,7 @@ const execFileAsync = promisify(execFile);
 
 export const SERVICES_SCRIPT = path.resolve(__dirname, "../../scripts/services/services.sh");
 
-export type ServiceName = "kafka" | "kafka-zk" | "zookeeper" | "flink";
+export type ServiceName = "kafka" | "kafka-zk" | "zookeeper" | "flink" | "mariadb";
 
 export interface KafkaEndpoint {
     /** `host:port` for `bootstrap.servers` / kafkajs `brokers`. */
@@ -53,11 +55,21 @@ export interface FlinkEndpoint {
     logDir: string;
 }
 
+export interface MariadbEndpoint {
+    host: string;
+    port: number;
+    user: string;
+    /** The test servers' root password (SVC_MARIADB_ROOT_PASSWORD). */
+    password: string;
+    logFile: string;
+}
+
 export interface ServiceEndpoints {
     kafka: KafkaEndpoint;
     "kafka-zk": KafkaZkEndpoint;
     zookeeper: ZooKeeperEndpoint;
     flink: FlinkEndpoint;
+    mariadb: MariadbEndpoint;
 }
 
 export interface ServicesOptions {
@@ -125,6 +137,13 @@ function toEndpoints<N extends ServiceName>(
             checkpointDir: get("SVC_FLINK_CHECKPOINT_DIR"),
             dataDir: get("SVC_FLINK_DATA_DIR"),
             logDir: get("SVC_FLINK_LOG_DIR"),
+        }),
+        mariadb: () => ({
+            host: get("SVC_MARIADB_HOST"),
+            port: Number(get("SVC_MARIADB_PORT")),
+            user: get("SVC_MARIADB_USER"),
+            password: get("SVC_MARIADB_PASSWORD"),
+            logFile: get("SVC_MARIADB_LOG"),
         }),
     };
     const result: Partial<ServiceEndpoints> = {};

@@ -12,6 +12,8 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -385,6 +387,53 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                 ),
             },
         });
+    });
+
+    it("Changefeed: the SQL eligibility path (mysql2) to a TiDB that is down", async ({
+        expect,
+    }) => {
+        // A TiCDC that answers /tso and has no verify_table (gin's plain 404), so create takes
+        // the SQL path: mysql2, required inside the function, must work after serialization.
+        const password = "s3cret-tidb-pw";
+        const server = createServer((req, res) => {
+            if (req.url?.startsWith("/api/v2/tso")) {
+                res.setHeader("content-type", "application/json");
+                res.end(JSON.stringify({ timestamp: Date.now(), logic_time: 0 }));
+            } else {
+                res.statusCode = 404;
+                res.setHeader("content-type", "text/plain");
+                res.end("404 page not found");
+            }
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as AddressInfo;
+        let result: unknown;
+        try {
+            result = await bothWays(
+                "changefeedProvider",
+                `const checked = await provider.check({}, ${JSON.stringify({
+                    changefeedId: "orders-to-kafka",
+                    ticdcApiUrl: `http://127.0.0.1:${port}`,
+                    sink: { brokers: ["kafka-0:9092"], topic: "orders-default" },
+                    tables: ["shop.orders"],
+                    tidb: { host: "127.0.0.1", port: 1, password },
+                })});
+                return {
+                    tidb: checked.inputs.tidb,
+                    create: await failure(provider.create(checked.inputs)),
+                };`,
+                expect,
+            );
+        } finally {
+            server.close();
+        }
+        expect(result).toEqual({
+            tidb: { host: "127.0.0.1", port: 1, user: "root", password },
+            create: matches(
+                /^TidbQueryError: cannot check table eligibility on TiDB at 127\.0\.0\.1:1 \(user "root"\): connecting failed: .*ECONNREFUSED/,
+            ),
+        });
+        expect(JSON.stringify((result as { create: string }).create)).not.toContain(password);
     });
 
     it("FlinkSqlTable", async ({ expect }) => {

@@ -70,7 +70,7 @@ describe("Changefeed under mocks", () => {
         const secrets = JSON.stringify(secretValues(recorded.inputs));
         expect(secrets).toContain(SASL_PASSWORD);
         expect(secrets).toContain(API_PASSWORD);
-        expect(secretOutputs.get("secret")).toEqual(["basicAuth", "sink", "sinkUri"]);
+        expect(secretOutputs.get("secret")).toEqual(["basicAuth", "tidb", "sink", "sinkUri"]);
         expect(await valueOf(feed.changefeedId)).toBe("secret-feed");
         expect(await valueOf(feed.startTs)).toBe("449530440858189826");
     });
@@ -89,7 +89,7 @@ describe("Changefeed under mocks", () => {
     it("keeps a sink without credentials readable", async () => {
         register("plain", false);
         await settle();
-        expect(secretOutputs.get("plain")).toEqual(["basicAuth"]);
+        expect(secretOutputs.get("plain")).toEqual(["basicAuth", "tidb"]);
         expect(secretValues(session.named("plain").inputs)).toEqual([]);
     });
 
@@ -101,7 +101,7 @@ describe("Changefeed under mocks", () => {
             tables: ["app.*"],
         });
         await settle();
-        expect(secretOutputs.get("opaque")).toEqual(["basicAuth", "sink", "sinkUri"]);
+        expect(secretOutputs.get("opaque")).toEqual(["basicAuth", "tidb", "sink", "sinkUri"]);
     });
 
     it("gets an existing changefeed by id from the connection fields", async () => {

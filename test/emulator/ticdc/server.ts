@@ -93,6 +93,11 @@ export interface TicdcEmulatorOptions {
     strict?: boolean;
     /** Differences of new-architecture TiCDC that matter to clients (default "classic"). */
     flavor?: "classic" | "new-arch";
+    /**
+     * Serve `POST /api/v2/verify_table` (default true). False answers it with gin's plain
+     * `404 page not found`, like a TiCDC without the route, so clients fall back to SQL.
+     */
+    verifyTable?: boolean;
     /** Owner tick: checkpoint/resolved ts advance and watermarks (ms, default 1000; 0 = manual `tick()`). */
     tickMs?: number;
     /** Delay before pause/resume take effect, like TiCDC's asynchronous admin jobs (ms, default 0). */
@@ -250,6 +255,7 @@ export class TicdcEmulator {
     private readonly timers = new Set<NodeJS.Timeout>();
     private readonly strict: boolean;
     private readonly flavor: "classic" | "new-arch";
+    private readonly serveVerifyTable: boolean;
     private readonly users?: Record<string, string>;
     private readonly version: string;
     private readonly upstreamId: bigint;
@@ -269,6 +275,7 @@ export class TicdcEmulator {
         }
         this.strict = options.strict ?? true;
         this.flavor = options.flavor ?? "classic";
+        this.serveVerifyTable = options.verifyTable ?? true;
         const auth = options.auth;
         if (auth) this.users = "users" in auth ? { ...auth.users } : { [auth.user]: auth.password };
         this.version = options.version ?? "v8.5.4";
@@ -1116,7 +1123,9 @@ export class TicdcEmulator {
             );
         }
         if (root === "processors" && method === "GET") return this.processors(id, sub);
-        if (root === "verify_table" && method === "POST" && !id) return this.verifyTable(body);
+        if (root === "verify_table" && method === "POST" && !id && this.serveVerifyTable) {
+            return this.verifyTable(body);
+        }
         if (root === "changefeeds") {
             if (!id) {
                 if (method === "POST") return this.create(body);

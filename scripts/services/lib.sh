@@ -216,3 +216,20 @@ SVC_FLINK_JVM_OPENS=(
   --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
   --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
 )
+
+# svc_single_status <name> <pidfile> <port> <ready-check...>: one line on a single-process
+# service (ready / running but not ready / stopped); exit 0 only when ready.
+svc_single_status() {
+  local name=$1 pidfile=$2 port=$3
+  shift 3
+  if svc_pid_alive "$pidfile" "$name"; then
+    if "$@" >/dev/null 2>&1; then
+      echo "$name: ready (pid $(cat "$pidfile"), $SVC_HOST:$port)"
+      return 0
+    fi
+    echo "$name: running but not ready (pid $(cat "$pidfile"))"
+    return 1
+  fi
+  echo "$name: stopped"
+  return 1
+}

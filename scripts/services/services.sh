@@ -120,20 +120,7 @@ kafka_start() {
 
 kafka_stop() { svc_kill "$(kafka_dir)/kafka.pid" kafka; }
 
-kafka_status() {
-  local d
-  d="$(kafka_dir)"
-  if svc_pid_alive "$d/kafka.pid" kafka; then
-    if svc_kafka_ready "$SVC_KAFKA_PORT" >/dev/null 2>&1; then
-      echo "kafka: ready (pid $(cat "$d/kafka.pid"), $SVC_HOST:$SVC_KAFKA_PORT)"
-      return 0
-    fi
-    echo "kafka: running but not ready (pid $(cat "$d/kafka.pid"))"
-    return 1
-  fi
-  echo "kafka: stopped"
-  return 1
-}
+kafka_status() { svc_single_status kafka "$(kafka_dir)/kafka.pid" "$SVC_KAFKA_PORT" svc_kafka_ready "$SVC_KAFKA_PORT"; }
 
 # ---- zookeeper ---------------------------------------------------------------------------------
 
@@ -189,20 +176,7 @@ EOF
 
 zookeeper_stop() { svc_kill "$(zk_dir)/zookeeper.pid" zookeeper; }
 
-zookeeper_status() {
-  local d
-  d="$(zk_dir)"
-  if svc_pid_alive "$d/zookeeper.pid" zookeeper; then
-    if svc_zk_ready "$SVC_ZK_PORT"; then
-      echo "zookeeper: ready (pid $(cat "$d/zookeeper.pid"), $SVC_HOST:$SVC_ZK_PORT)"
-      return 0
-    fi
-    echo "zookeeper: running but not ready (pid $(cat "$d/zookeeper.pid"))"
-    return 1
-  fi
-  echo "zookeeper: stopped"
-  return 1
-}
+zookeeper_status() { svc_single_status zookeeper "$(zk_dir)/zookeeper.pid" "$SVC_ZK_PORT" svc_zk_ready "$SVC_ZK_PORT"; }
 
 # ---- kafka-zk (3.9.x, ZooKeeper mode) ----------------------------------------------------------
 
@@ -275,20 +249,7 @@ EOF
 
 kafka_zk_stop() { svc_kill "$(kafka_zk_dir)/kafka-zk.pid" kafka-zk; }
 
-kafka_zk_status() {
-  local d
-  d="$(kafka_zk_dir)"
-  if svc_pid_alive "$d/kafka-zk.pid" kafka-zk; then
-    if svc_kafka_ready "$SVC_KAFKA_ZK_PORT" >/dev/null 2>&1; then
-      echo "kafka-zk: ready (pid $(cat "$d/kafka-zk.pid"), $SVC_HOST:$SVC_KAFKA_ZK_PORT)"
-      return 0
-    fi
-    echo "kafka-zk: running but not ready (pid $(cat "$d/kafka-zk.pid"))"
-    return 1
-  fi
-  echo "kafka-zk: stopped"
-  return 1
-}
+kafka_zk_status() { svc_single_status kafka-zk "$(kafka_zk_dir)/kafka-zk.pid" "$SVC_KAFKA_ZK_PORT" svc_kafka_ready "$SVC_KAFKA_ZK_PORT"; }
 
 # ---- flink (JobManager + TaskManager + SQL Gateway) --------------------------------------------
 
@@ -537,20 +498,7 @@ EOF
 
 mariadb_stop() { svc_kill "$(mariadb_dir)/mariadb.pid" mariadb; }
 
-mariadb_status() {
-  local d
-  d="$(mariadb_dir)"
-  if svc_pid_alive "$d/mariadb.pid" mariadb; then
-    if svc_mariadb_ready "$SVC_MARIADB_PORT"; then
-      echo "mariadb: ready (pid $(cat "$d/mariadb.pid"), $SVC_HOST:$SVC_MARIADB_PORT)"
-      return 0
-    fi
-    echo "mariadb: running but not ready (pid $(cat "$d/mariadb.pid"))"
-    return 1
-  fi
-  echo "mariadb: stopped"
-  return 1
-}
+mariadb_status() { svc_single_status mariadb "$(mariadb_dir)/mariadb.pid" "$SVC_MARIADB_PORT" svc_mariadb_ready "$SVC_MARIADB_PORT"; }
 
 # ---- dispatch ----------------------------------------------------------------------------------
 

@@ -490,6 +490,22 @@ export class TicdcEmulator {
         return cf;
     }
 
+    /**
+     * A failed Kafka write puts a changefeed that is still running (and not restarted since the
+     * write began) into `warning`, as TiCDC's sink errors do.
+     */
+    private sendFailed(cf: Changefeed, generation: number, error: unknown): void {
+        if (cf.generation !== generation || cf.state !== "normal") return;
+        const e = error instanceof CdcError ? error : E.kafkaSendMessage(error as Error);
+        cf.warning = {
+            time: new Date(this.clockNow()),
+            addr: this.address,
+            code: e.code,
+            message: e.message,
+        };
+        this.setState(cf, "warning");
+    }
+
     private setState(cf: Changefeed, state: FeedState): void {
         cf.state = state;
         cf.adminJobType = ADMIN_JOB[state];
@@ -670,17 +686,7 @@ export class TicdcEmulator {
                     if (event.kind === "dml") cf.lastSyncedTs = event.commitTs;
                 }
             } catch (error) {
-                if (cf.generation === generation && cf.state === "normal") {
-                    const e =
-                        error instanceof CdcError ? error : E.kafkaSendMessage(error as Error);
-                    cf.warning = {
-                        time: new Date(this.clockNow()),
-                        addr: this.address,
-                        code: e.code,
-                        message: e.message,
-                    };
-                    this.setState(cf, "warning");
-                }
+                this.sendFailed(cf, generation, error);
             } finally {
                 cf.pumping = undefined;
             }
@@ -732,17 +738,7 @@ export class TicdcEmulator {
                     }
                     cf.lastWatermark = ts;
                 } catch (error) {
-                    if (cf.generation === generation && cf.state === "normal") {
-                        const e =
-                            error instanceof CdcError ? error : E.kafkaSendMessage(error as Error);
-                        cf.warning = {
-                            time: new Date(this.clockNow()),
-                            addr: this.address,
-                            code: e.code,
-                            message: e.message,
-                        };
-                        this.setState(cf, "warning");
-                    }
+                    this.sendFailed(cf, generation, error);
                 }
             }
         }

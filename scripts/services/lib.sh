@@ -175,9 +175,10 @@ svc_kafka_apiversions() { # port
 svc_kafka_ready() { svc_kafka_apiversions "$1" && svc_kafka_metadata "$1"; }
 
 # ZooKeeper four-letter word "srvr" (whitelisted by default); succeeds when the server reports a Mode.
-svc_zk_srvr() { # port
-  timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1; printf srvr >&3; cat <&3' "$SVC_HOST" "$1"
+svc_zk_4lw() { # port word: a ZooKeeper four-letter-word command over /dev/tcp
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1; printf "$2" >&3; cat <&3' "$SVC_HOST" "$1" "$2"
 }
+svc_zk_srvr() { svc_zk_4lw "$1" srvr; }
 svc_zk_ready() { svc_zk_srvr "$1" | grep -q '^Mode: '; }
 
 svc_flink_ready() { # rest-port: >= 1 TaskManager with free slots

@@ -73,6 +73,20 @@ export interface ZooKeeperHa {
     clusterId: string;
 }
 
+/** ZooKeeper HA settings; the quorum must have been handed to the Flink cluster. */
+function zookeeperHaFor(
+    quorum: string | undefined,
+    storageDir: string,
+    clusterId: string,
+): FlinkConfig {
+    if (!quorum) {
+        throw new Error(
+            'flink.highAvailability is "zookeeper" but no ZooKeeper quorum was passed to the Flink cluster (zookeeperQuorum)',
+        );
+    }
+    return zookeeperHaConfig({ quorum, storageDir, clusterId });
+}
+
 export function zookeeperHaConfig(ha: ZooKeeperHa): FlinkConfig {
     return {
         "high-availability.type": "zookeeper",
@@ -123,18 +137,9 @@ export function dockerFlinkConfig(options: DockerConfigOptions): FlinkConfig {
         "execution.target": "remote",
     };
     if (settings.highAvailability === "zookeeper") {
-        if (!options.zookeeperQuorum) {
-            throw new Error(
-                'flink.highAvailability is "zookeeper" but no ZooKeeper quorum was passed to the Flink cluster (zookeeperQuorum)',
-            );
-        }
         Object.assign(
             config,
-            zookeeperHaConfig({
-                quorum: options.zookeeperQuorum,
-                storageDir: `file://${DATA_DIR}/ha`,
-                clusterId: options.prefix,
-            }),
+            zookeeperHaFor(options.zookeeperQuorum, `file://${DATA_DIR}/ha`, options.prefix),
         );
     } else if (settings.highAvailability === "kubernetes") {
         throw new Error('flink.highAvailability "kubernetes" needs target "kubernetes"');
@@ -184,18 +189,13 @@ export function kubernetesFlinkConfiguration(
             "high-availability.storageDir": `${options.stateBaseUri}/ha`,
         });
     } else if (settings.highAvailability === "zookeeper") {
-        if (!options.zookeeperQuorum) {
-            throw new Error(
-                'flink.highAvailability is "zookeeper" but no ZooKeeper quorum was passed to the Flink cluster (zookeeperQuorum)',
-            );
-        }
         Object.assign(
             config,
-            zookeeperHaConfig({
-                quorum: options.zookeeperQuorum,
-                storageDir: `${options.stateBaseUri}/ha`,
-                clusterId: options.clusterId,
-            }),
+            zookeeperHaFor(
+                options.zookeeperQuorum,
+                `${options.stateBaseUri}/ha`,
+                options.clusterId,
+            ),
         );
     }
     return Object.fromEntries(

@@ -54,24 +54,30 @@ export class Pipeline extends pulumi.ComponentResource {
         super("tidb-cdc-pipeline:index:Pipeline", name, {}, opts);
         const { settings } = args;
         this.stages = new PipelineStages();
-        const target = createTarget(this, settings);
-        const common = { prefix: settings.namePrefix, target, protect: settings.protectStorage };
-        const child = { parent: this };
-
         const tidb = settings.tidb.external;
         const kafka = settings.kafka.external;
         const flink = settings.flink.external;
+        // A stack whose services are all external owns only its dynamic resources: no network or
+        // namespace, so it needs neither a Docker engine nor a cluster.
+        const target = lazy(() => createTarget(this, settings));
+        const common = { prefix: settings.namePrefix, protect: settings.protectStorage };
+        const child = { parent: this };
         if (!tidb) {
             this.tidb = new TidbCluster(
                 `${name}-tidb`,
-                { ...common, settings: settings.tidb, rootPassword: args.tidbRootPassword },
+                {
+                    ...common,
+                    target: target(),
+                    settings: settings.tidb,
+                    rootPassword: args.tidbRootPassword,
+                },
                 child,
             );
         }
         if (!kafka) {
             this.kafka = new KafkaCluster(
                 `${name}-kafka`,
-                { ...common, settings: settings.kafka },
+                { ...common, target: target(), settings: settings.kafka },
                 child,
             );
         }
@@ -81,6 +87,7 @@ export class Pipeline extends pulumi.ComponentResource {
                 `${name}-flink`,
                 {
                     ...common,
+                    target: target(),
                     settings: settings.flink,
                     zookeeperQuorum: zookeeperHa ? zookeeperQuorum(settings.kafka) : undefined,
                 },
@@ -121,6 +128,12 @@ export class Pipeline extends pulumi.ComponentResource {
         this.flinkSql = createFlinkSql(this, settings, this.endpoints, this.stages);
         this.registerOutputs({ ...this.endpoints });
     }
+}
+
+/** Calls `make` once, on first use. */
+function lazy<T>(make: () => T): () => T {
+    let made: { value: T } | undefined;
+    return () => (made ??= { value: make() }).value;
 }
 
 function createTarget(parent: pulumi.Resource, settings: StackSettings): Target {

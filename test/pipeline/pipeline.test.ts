@@ -47,6 +47,26 @@ describe("Pipeline", () => {
         expect(pipeline.stages.of("clusters")).toEqual([pipeline.flink]);
     });
 
+    it.each(["docker", "kubernetes"] as const)(
+        "needs no %s platform when every service is external",
+        async (target) => {
+            const { session } = await buildPipeline({
+                target,
+                tidb: { external: { host: "tidb.corp", ticdcApiUrl: "https://ticdc.corp:8300" } },
+                kafka: { external: { bootstrapServers: ["k1.corp:9092"] } },
+                flink: {
+                    external: {
+                        restUrl: "http://flink.corp:8081",
+                        sqlGatewayUrl: "http://flink.corp:8083",
+                    },
+                },
+            });
+            expect(session.resources.map((r) => r.type)).toEqual([
+                "tidb-cdc-pipeline:index:Pipeline",
+            ]);
+        },
+    );
+
     it("hands TiCDC and Flink the in-network Kafka address, clients the published one", async () => {
         const { endpoints } = await buildPipeline({ kafka: { brokers: { replicas: 3 } } });
         expect(endpoints.kafkaBootstrapServers).toBe(

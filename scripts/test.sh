@@ -22,6 +22,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
+# The engine tests run the Pulumi CLI: an installed one, else built once from the Go module proxy.
+echo "==> Pulumi toolchain"
+pulumi_bin=$(bash scripts/pulumi-toolchain.sh | tail -n 1)
+export PATH="$pulumi_bin:$PATH"
+
 echo "==> type check"
 npx tsc --noEmit -p tsconfig.json
 echo "==> lint"

@@ -44,7 +44,7 @@ import {
 } from "./gateway";
 import { type FlinkSqlDefinitionError, parseJobStatement, parseSetupStatement } from "./sql";
 import { FlinkSqlTable } from "./sql-table";
-import { containsUnknown, stableJson } from "../platform/provider-values";
+import { containsUnknown, stableJson, wireSafe } from "../platform/provider-values";
 
 /** Pulumi's placeholder for a value not known during preview. */
 
@@ -583,33 +583,34 @@ async function deleteJob(props: FlinkSqlJobOutputs): Promise<void> {
     }
 }
 
-const jobProvider: pulumi.dynamic.ResourceProvider<FlinkSqlJobInputs, FlinkSqlJobOutputs> = {
-    // check and diff see raw inputs: possibly invalid, possibly unknown during a preview.
-    check(_olds: FlinkSqlJobInputs, news: FlinkSqlJobInputs) {
-        const raw = news as unknown as Record<string, unknown>;
-        return Promise.resolve({
-            inputs: normalizeJobInputs(raw) as unknown as FlinkSqlJobInputs,
-            failures: jobInputProblems(raw),
-        });
-    },
-    diff(_id: string, olds: FlinkSqlJobOutputs, news: FlinkSqlJobInputs) {
-        return Promise.resolve(diffJob(olds, news as unknown as Record<string, unknown>));
-    },
-    async create(inputs: FlinkSqlJobInputs) {
-        const outs = await createJob(inputs);
-        return { id: inputs.name, outs };
-    },
-    async read(id: string, props?: FlinkSqlJobOutputs) {
-        if (!props) return { id };
-        return readJob(id, props);
-    },
-    async update(id: string, olds: FlinkSqlJobOutputs, news: FlinkSqlJobInputs) {
-        return { outs: await updateJob(id, olds, news) };
-    },
-    async delete(_id: string, props: FlinkSqlJobOutputs) {
-        await deleteJob(props);
-    },
-};
+const jobProvider: pulumi.dynamic.ResourceProvider<FlinkSqlJobInputs, FlinkSqlJobOutputs> =
+    wireSafe({
+        // check and diff see raw inputs: possibly invalid, possibly unknown during a preview.
+        check(_olds: FlinkSqlJobInputs, news: FlinkSqlJobInputs) {
+            const raw = news as unknown as Record<string, unknown>;
+            return Promise.resolve({
+                inputs: normalizeJobInputs(raw) as unknown as FlinkSqlJobInputs,
+                failures: jobInputProblems(raw),
+            });
+        },
+        diff(_id: string, olds: FlinkSqlJobOutputs, news: FlinkSqlJobInputs) {
+            return Promise.resolve(diffJob(olds, news as unknown as Record<string, unknown>));
+        },
+        async create(inputs: FlinkSqlJobInputs) {
+            const outs = await createJob(inputs);
+            return { id: inputs.name, outs };
+        },
+        async read(id: string, props?: FlinkSqlJobOutputs) {
+            if (!props) return { id };
+            return readJob(id, props);
+        },
+        async update(id: string, olds: FlinkSqlJobOutputs, news: FlinkSqlJobInputs) {
+            return { outs: await updateJob(id, olds, news) };
+        },
+        async delete(_id: string, props: FlinkSqlJobOutputs) {
+            await deleteJob(props);
+        },
+    });
 export { jobProvider };
 
 /** Flattens `tables`: FlinkSqlTable resources contribute their `sessionSql`. */

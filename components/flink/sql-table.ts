@@ -51,7 +51,7 @@ import {
     renderValidation,
     tableIdentifierParts,
 } from "./sql";
-import { containsUnknown, stableJson } from "../platform/provider-values";
+import { containsUnknown, stableJson, wireSafe } from "../platform/provider-values";
 
 /** Pulumi's placeholder for a value not known during preview. */
 
@@ -657,31 +657,32 @@ async function deleteTable(props: FlinkSqlTableOutputs): Promise<void> {
 
 // `export { … }`, not `export const`, as for every const a module uses itself: the uses stay
 // local instead of reading `exports.X`, which Pulumi's closure serializer does not capture.
-const tableProvider: pulumi.dynamic.ResourceProvider<FlinkSqlTableInputs, FlinkSqlTableOutputs> = {
-    // check and diff see raw inputs: possibly invalid, possibly unknown during a preview.
-    check(_olds: FlinkSqlTableInputs, news: FlinkSqlTableInputs) {
-        const raw = news as unknown as Record<string, unknown>;
-        return Promise.resolve({ inputs: news, failures: tableInputProblems(raw) });
-    },
-    diff(_id: string, olds: FlinkSqlTableOutputs, news: FlinkSqlTableInputs) {
-        return Promise.resolve(diffTable(olds, news as unknown as Record<string, unknown>));
-    },
-    async create(inputs: FlinkSqlTableInputs) {
-        const outs = await createTable(inputs);
-        return { id: outs.qualifiedName, outs };
-    },
-    async read(id: string, props?: FlinkSqlTableOutputs) {
-        if (!props) return { id };
-        return readTable(id, props);
-    },
-    update(_id: string, _olds: FlinkSqlTableOutputs, news: FlinkSqlTableInputs) {
-        // Only non-definition inputs or the spelling of the same definition changed (see diff).
-        return Promise.resolve({ outs: outputsOf(news, renderTable(news)) });
-    },
-    async delete(_id: string, props: FlinkSqlTableOutputs) {
-        await deleteTable(props);
-    },
-};
+const tableProvider: pulumi.dynamic.ResourceProvider<FlinkSqlTableInputs, FlinkSqlTableOutputs> =
+    wireSafe({
+        // check and diff see raw inputs: possibly invalid, possibly unknown during a preview.
+        check(_olds: FlinkSqlTableInputs, news: FlinkSqlTableInputs) {
+            const raw = news as unknown as Record<string, unknown>;
+            return Promise.resolve({ inputs: news, failures: tableInputProblems(raw) });
+        },
+        diff(_id: string, olds: FlinkSqlTableOutputs, news: FlinkSqlTableInputs) {
+            return Promise.resolve(diffTable(olds, news as unknown as Record<string, unknown>));
+        },
+        async create(inputs: FlinkSqlTableInputs) {
+            const outs = await createTable(inputs);
+            return { id: outs.qualifiedName, outs };
+        },
+        async read(id: string, props?: FlinkSqlTableOutputs) {
+            if (!props) return { id };
+            return readTable(id, props);
+        },
+        update(_id: string, _olds: FlinkSqlTableOutputs, news: FlinkSqlTableInputs) {
+            // Only non-definition inputs or the spelling of the same definition changed (see diff).
+            return Promise.resolve({ outs: outputsOf(news, renderTable(news)) });
+        },
+        async delete(_id: string, props: FlinkSqlTableOutputs) {
+            await deleteTable(props);
+        },
+    });
 export { tableProvider };
 
 /**

@@ -4,9 +4,11 @@
  * cannot reach, and it broke on Kafka 4 (kafka.md §0.5, §4.1). Lifecycle after Mongey's
  * `kafka_topic` (anchors.md §3.3):
  *
- * - check:  name, partitions, replication factor, configs and connection are validated locally.
- * - diff:   name or replicationFactor → replace; partitions grow → update, shrink → error, or
- *           replace with `allowPartitionShrink`; configs → update; connection → update (state only).
+ * - check:  name, partitions, replication factor, configs and connection are validated locally;
+ *           a shrink below the previous partitions is refused unless `allowPartitionShrink`.
+ * - diff:   name or replicationFactor → replace; partitions grow → update, shrink → replace with
+ *           `allowPartitionShrink` (else check refused it); configs → update; connection → update
+ *           (state only). Never throws: refresh asks it too.
  * - create: CreateTopics, then wait until the metadata shows the partitions and configs. It
  *           refuses an existing topic. id = topic name.
  * - read:   metadata + DescribeConfigs of the managed config names only (broker defaults never
@@ -34,7 +36,7 @@ import {
     kafkajsAdmin,
     parseBootstrapServers,
 } from "./admin";
-import { UNKNOWN } from "../platform/provider-values";
+import { UNKNOWN, wireSafe } from "../platform/provider-values";
 
 export interface KafkaSaslArgs {
     mechanism: pulumi.Input<KafkaSaslMechanism>;
@@ -309,9 +311,23 @@ function canonical(value: unknown): string {
 }
 
 /**
- * The diff decision. Throws when the partitions would shrink without `allowPartitionShrink`:
- * failing the preview is better than silently dropping the topic's data.
+ * Why the new inputs would shrink the topic, or undefined. Kafka cannot remove partitions, so a
+ * shrink deletes and recreates the topic (and its data): only with `allowPartitionShrink`.
+ * `check` reports it, so a preview fails with this message; `diff` never throws, since `pulumi
+ * refresh` also asks it whether a topic grown outside Pulumi has changed.
  */
+export function partitionShrinkProblem(
+    olds: Partial<KafkaTopicInputs>,
+    news: Partial<KafkaTopicInputs>,
+): string | undefined {
+    if (olds.name === undefined || olds.name !== news.name) return undefined;
+    if (typeof olds.partitions !== "number" || typeof news.partitions !== "number")
+        return undefined;
+    if (news.partitions >= olds.partitions || news.allowPartitionShrink === true) return undefined;
+    return `${where(olds.name, olds.connection ?? news.connection)} cannot shrink from ${olds.partitions} to ${news.partitions} partitions in place; set allowPartitionShrink: true to delete and recreate the topic (its data is lost)`;
+}
+
+/** The diff decision (a shrink without `allowPartitionShrink` is an update that update refuses). */
 export function diffTopic(
     olds: KafkaTopicOutputs,
     news: KafkaTopicInputs,
@@ -324,15 +340,11 @@ export function diffTopic(
     if (news.replicationFactor !== olds.replicationFactor) replaces.push("replicationFactor");
     let partitionsChange = news.partitions !== olds.partitions;
     if (
+        news.allowPartitionShrink === true &&
         !isUnknown(news.partitions) &&
         typeof olds.partitions === "number" &&
         news.partitions < olds.partitions
     ) {
-        if (news.allowPartitionShrink !== true) {
-            throw new Error(
-                `${where(olds.name, olds.connection)} cannot shrink from ${olds.partitions} to ${news.partitions} partitions in place; set allowPartitionShrink: true to delete and recreate the topic (its data is lost)`,
-            );
-        }
         replaces.push("partitions");
         partitionsChange = false;
     }
@@ -426,10 +438,12 @@ export function createKafkaTopicProvider(
         );
     }
 
-    return {
+    return wireSafe({
         check(_olds, news) {
             const raw = news as unknown as Record<string, unknown>;
             const failures = validateTopicInputs(raw);
+            const shrink = failures.length > 0 ? undefined : partitionShrinkProblem(_olds, news);
+            if (shrink) failures.push({ property: "partitions", reason: shrink });
             return Promise.resolve(
                 failures.length > 0
                     ? { inputs: news, failures }
@@ -439,8 +453,7 @@ export function createKafkaTopicProvider(
 
         diff(_id, olds, news) {
             const inputs = normalizeTopicInputs(news as unknown as Record<string, unknown>);
-            // A synchronous throw (shrink) must still reach the engine as a rejected promise.
-            return new Promise((resolve) => resolve(diffTopic(olds, inputs)));
+            return Promise.resolve(diffTopic(olds, inputs));
         },
 
         async create(raw) {
@@ -543,7 +556,7 @@ export function createKafkaTopicProvider(
                 throw err;
             }
         },
-    };
+    });
 }
 
 /** The connection as the admin client takes it. */

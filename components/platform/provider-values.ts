@@ -28,5 +28,40 @@ function stableJson(value: unknown): string {
     return JSON.stringify(value ?? null);
 }
 
+/**
+ * A value as the engine's wire format can carry it: `undefined` object members dropped (they
+ * mean "not set"), `undefined` array items as null. The dynamic-provider host hands results to
+ * protobuf's `Struct.fromJavaScript`, which throws "Unexpected struct type." on any `undefined`.
+ */
+function wireValue(value: unknown): unknown {
+    if (Array.isArray(value))
+        return value.map((item) => (item === undefined ? null : wireValue(item)));
+    if (value !== null && typeof value === "object") {
+        const plain: Record<string, unknown> = {};
+        for (const [key, member] of Object.entries(value)) {
+            if (member !== undefined) plain[key] = wireValue(member);
+        }
+        return plain;
+    }
+    return value;
+}
+
+/**
+ * The provider with the results of check, create, read and update made wire-safe (`wireValue`),
+ * so an optional output left undefined cannot fail an operation that already happened.
+ */
+function wireSafe<P extends object>(provider: P): P {
+    const safe = { ...provider } as Record<string, unknown>;
+    for (const method of ["check", "create", "read", "update"]) {
+        const original: unknown = (provider as Record<string, unknown>)[method];
+        if (typeof original !== "function") continue;
+        safe[method] = async (...args: unknown[]) =>
+            wireValue(
+                await (original as (...a: unknown[]) => Promise<unknown>).apply(provider, args),
+            );
+    }
+    return safe as P;
+}
+
 // Exported by list: the closure serializer loses `exports.X` references to exported constants.
-export { UNKNOWN, containsUnknown, stableJson };
+export { UNKNOWN, containsUnknown, stableJson, wireSafe, wireValue };

@@ -59,7 +59,7 @@ import {
     sinkUriHasCredentials,
     withoutUndefined,
 } from "./sink";
-import { containsUnknown } from "../platform/provider-values";
+import { containsUnknown, wireSafe } from "../platform/provider-values";
 
 // Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
 // exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
@@ -912,7 +912,7 @@ async function deleteImpl(id: string, props: Record<string, unknown>): Promise<v
 }
 
 /** The provider: every method delegates to module functions (see the closure rules above). */
-const changefeedProvider: pulumi.dynamic.ResourceProvider = {
+const changefeedProvider: pulumi.dynamic.ResourceProvider = wireSafe({
     check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
         const failures = inputProblems(news);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
@@ -936,7 +936,7 @@ const changefeedProvider: pulumi.dynamic.ResourceProvider = {
     async delete(id: string, props: Record<string, unknown>) {
         await deleteImpl(id, props);
     },
-};
+});
 export { changefeedProvider };
 
 /** Whether the sink argument may carry credentials (a structure not known yet counts as yes). */

@@ -136,9 +136,12 @@ describe.each([
         });
 
         it("refuses a plan that would shrink the refreshed topic back to 2 partitions", async () => {
-            await expect(provider.diff(name, state, desired)).rejects.toThrow(
-                `Kafka topic "${name}" on ${bootstrap} cannot shrink from 4 to 2 partitions in place; set allowPartitionShrink: true to delete and recreate the topic (its data is lost)`,
-            );
+            expect((await provider.check(state, desired)).failures).toEqual([
+                {
+                    property: "partitions",
+                    reason: `Kafka topic "${name}" on ${bootstrap} cannot shrink from 4 to 2 partitions in place; set allowPartitionShrink: true to delete and recreate the topic (its data is lost)`,
+                },
+            ]);
         });
 
         it("updates in place: grows partitions, changes and removes managed configs, keeps unmanaged ones", async () => {

@@ -16,6 +16,7 @@ import {
     configDelta,
     createKafkaTopicProvider,
     diffTopic,
+    partitionShrinkProblem,
     type KafkaTopic,
     type KafkaTopicInputs,
     type KafkaTopicOutputs,
@@ -204,10 +205,20 @@ describe("diff", () => {
         });
     });
 
-    it("refuses to shrink partitions unless allowed", () => {
-        expect(() => diffTopic(topic({ partitions: 6 }), topic({ partitions: 3 }))).toThrow(
+    it("refuses to shrink partitions unless allowed, in check (diff never throws: refresh calls it)", () => {
+        const [olds, news] = [topic({ partitions: 6 }), topic({ partitions: 3 })];
+        expect(partitionShrinkProblem(olds, news)).toBe(
             'Kafka topic "tidb-cdc" on 127.0.0.1:9092 cannot shrink from 6 to 3 partitions in place; set allowPartitionShrink: true to delete and recreate the topic (its data is lost)',
         );
+        expect(
+            partitionShrinkProblem(olds, { ...news, allowPartitionShrink: true }),
+        ).toBeUndefined();
+        expect(partitionShrinkProblem({}, news)).toBeUndefined();
+        expect(diffTopic(olds, news)).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: true,
+        });
     });
 
     it("replaces the topic to shrink it when allowed", () => {

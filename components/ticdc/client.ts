@@ -390,6 +390,25 @@ export async function getChangefeedStatus(
     }
 }
 
+/** `ChangefeedCommonInfo` (§3.7): one entry of `GET /changefeeds`. */
+export interface ChangefeedSummary {
+    id?: string;
+    namespace?: string;
+    keyspace?: string;
+    state?: string;
+    checkpoint_tso?: U64;
+    checkpoint_time?: string;
+    error?: RunningError | null;
+}
+
+/** `GET /changefeeds`: the changefeeds of the connection's namespace / keyspace. */
+export async function listChangefeeds(conn: TicdcConnection): Promise<ChangefeedSummary[]> {
+    const operation = "list changefeeds";
+    const body = await request(conn, { method: "GET", path: "changefeeds", operation });
+    const items = asObject<{ items?: unknown }>(body, operation).items;
+    return Array.isArray(items) ? (items as ChangefeedSummary[]) : [];
+}
+
 /** `POST /changefeeds`. */
 export async function createChangefeed(
     conn: TicdcConnection,

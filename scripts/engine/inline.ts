@@ -34,6 +34,9 @@ export interface InlineRequest {
     refresh?: boolean;
     /** Fail if the action would change anything (`--expect-no-changes`). */
     expectNoChanges?: boolean;
+    /** preview/up: policy pack directories (`--policy-pack`) and their config files. */
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
 }
 
 /** One resource step as the engine reported it. */
@@ -99,11 +102,16 @@ async function run(request: InlineRequest, steps: InlineStep[]): Promise<InlineR
     };
     const log = (out: string) => process.stderr.write(out);
     const common = { onOutput: log, onEvent, color: "never" as const };
+    const policy = {
+        policyPacks: request.policyPacks,
+        policyPackConfigs: request.policyPackConfigs,
+    };
     let changes: Record<string, number> = {};
     switch (request.action) {
         case "up": {
             const result = await stack.up({
                 ...common,
+                ...policy,
                 refresh: request.refresh,
                 expectNoChanges: request.expectNoChanges,
             });
@@ -113,6 +121,7 @@ async function run(request: InlineRequest, steps: InlineStep[]): Promise<InlineR
         case "preview": {
             const result = await stack.preview({
                 ...common,
+                ...policy,
                 refresh: request.refresh,
                 expectNoChanges: request.expectNoChanges,
                 diff: true,

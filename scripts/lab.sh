@@ -10,7 +10,8 @@ shift || true
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
 fi
-bin=$(bash scripts/pulumi-toolchain.sh | tail -n 1)
+# The lab needs no kubernetes plugin.
+bin=$(PULUMI_TOOLCHAIN_SKIP_K8S=1 bash scripts/pulumi-toolchain.sh | tail -n 1)
 export PATH="$bin:$PATH"
 if ! command -v pulumi-language-nodejs >/dev/null 2>&1; then
     echo "this Pulumi CLI has no Node.js language host (the Go module proxy here does not serve it);" \

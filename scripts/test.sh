@@ -27,6 +27,11 @@ echo "==> Pulumi toolchain"
 pulumi_bin=$(bash scripts/pulumi-toolchain.sh | tail -n 1)
 export PATH="$pulumi_bin:$PATH"
 
+# The lab-container test runs the dev stack's containers: a Docker engine (Debian's docker.io)
+# and locally built look-alike images, since no image registry is reachable.
+echo "==> Docker engine and lab images"
+bash scripts/docker/setup.sh
+
 echo "==> type check"
 npx tsc --noEmit -p tsconfig.json
 echo "==> lint"

@@ -265,6 +265,11 @@ export function kafkajsAdmin(connection: KafkaConnection): KafkaAdmin {
                         timeout: timeouts.requestMs,
                     });
                 } catch (err) {
+                    // CreateTopics succeeded, but kafkajs' wait for leaders read the broker's
+                    // metadata before it caught up (a fresh KRaft broker, topics created at
+                    // once) and does not retry UNKNOWN_TOPIC_OR_PARTITION. The topic exists;
+                    // the provider's settle step waits until its partitions show.
+                    if (protocolType(err) === "UNKNOWN_TOPIC_OR_PARTITION") return;
                     if (protocolType(err) !== "INVALID_CONFIG") throw err;
                     const rejected = await rejectedEntries(spec.configs, (name, value) =>
                         admin.createTopics({

@@ -146,6 +146,39 @@ export function crossFieldIssues(raw: unknown, secrets: SecretPresence): Setting
         );
     }
 
+    // Render mode writes Kubernetes manifests: it needs the kubernetes target, and something to render.
+    const render = section(raw, "kubernetes").renderYamlToDirectory;
+    if (render !== undefined && target !== "kubernetes") {
+        add(
+            "kubernetes.renderYamlToDirectory",
+            render,
+            'renders Kubernetes manifests, so it needs target "kubernetes"; remove it, or set target: kubernetes',
+        );
+    } else if (
+        render !== undefined &&
+        tidb.external !== undefined &&
+        kafka.external !== undefined &&
+        flink.external !== undefined
+    ) {
+        add(
+            "kubernetes.renderYamlToDirectory",
+            render,
+            "tidb, kafka and flink are all external, so there is no Kubernetes object to render; remove it, or provision one of them",
+        );
+    }
+
+    // Teardown: a stack whose storage is protected never forgets what it cannot reach.
+    const forgetUnreachable = section(raw, "teardown").forgetUnreachable;
+    const rawProtect = section({ root: raw }, "root").protectStorage;
+    const protect = typeof rawProtect === "boolean" ? rawProtect : target === "kubernetes";
+    if (forgetUnreachable === true && protect) {
+        add(
+            "teardown.forgetUnreachable",
+            forgetUnreachable,
+            `would drop topics, changefeeds and Flink SQL jobs from the state whenever their service does not answer on delete, but this stack protects its storage (protectStorage${typeof rawProtect === "boolean" ? "" : ", the default on kubernetes"}), and there an unanswered call is more often a missing port-forward than a deleted cluster; remove it and drop what is really gone with pulumi state delete <urn>, or set protectStorage: false for a disposable stack`,
+        );
+    }
+
     // Replication vs Kafka.
     const rf = replication.topicReplicationFactor;
     if (kafkaManaged && typeof rf === "number" && rf > brokers) {

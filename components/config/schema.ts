@@ -288,6 +288,22 @@ const flinkSqlSettings = z
     })
     .prefault({});
 
+/**
+ * `pulumi destroy` of dynamic resources whose service no longer answers (README, "Tearing down a
+ * lab whose parts are gone"). `forgetUnreachable` unset: true for services the stack manages on
+ * docker (a lab's services live and die with it), false for external ones and on kubernetes
+ * (components/pipeline/teardown.ts).
+ */
+const teardownSettings = z
+    .strictObject({
+        forgetUnreachable: z
+            .boolean(
+                "must be true or false: true drops topics, changefeeds and Flink SQL tables and jobs from the state when their service does not answer on delete (pulumi config set --path teardown.forgetUnreachable true)",
+            )
+            .optional(),
+    })
+    .prefault({});
+
 const dockerSettings = z
     .strictObject({
         hostPorts: z
@@ -325,6 +341,15 @@ const kubernetesSettings = z
             .default("cdc-pipeline"),
         createNamespace: z.boolean().default(true),
         storageClassName: z.string().min(1).optional(),
+        /**
+         * Render mode: every Kubernetes object is written as YAML into this directory (the
+         * kubernetes provider's renderYamlToDirectory) instead of being applied; no cluster is
+         * contacted. What only a live cluster or service can take is left out (see pipeline.ts).
+         */
+        renderYamlToDirectory: z
+            .string()
+            .min(1, 'must be a directory path such as "rendered/prod"')
+            .optional(),
         operators: z
             .strictObject({
                 install: z.boolean().default(true),
@@ -359,6 +384,7 @@ export const stackSettingsSchema = z.strictObject({
     flink: flinkSettings,
     replication: replicationSettings,
     flinkSql: flinkSqlSettings,
+    teardown: teardownSettings,
     docker: dockerSettings,
     kubernetes: kubernetesSettings,
 });

@@ -210,10 +210,13 @@ export function isFlinkSqlError(error: unknown): error is FlinkSqlError {
     return error instanceof Error && error.name === "FlinkSqlError";
 }
 
-/** A transport error (nothing answered) gets a hint about which service; the rest pass through. */
+/**
+ * A transport error (nothing answered) gets a hint about which service, and keeps the HttpError
+ * as its cause (`nothingAnswered`, components/platform/unreachable.ts); the rest pass through.
+ */
 function describeHttpError(what: string, error: unknown): Error {
     if (isHttpError(error) && error.status === undefined) {
-        return new Error(`${what}: ${error.message}`);
+        return new Error(`${what}: ${error.message}`, { cause: error });
     }
     if (isHttpError(error)) {
         return new Error(
@@ -327,7 +330,9 @@ export async function executeStatement(
             throw flinkSqlError(statement, summarizeJavaError(errorText(error.body)), error.status);
         }
         if (isHttpError(error)) {
-            throw new Error(`Flink SQL Gateway at ${base} is unreachable: ${error.message}`);
+            throw new Error(`Flink SQL Gateway at ${base} is unreachable: ${error.message}`, {
+                cause: error,
+            });
         }
         throw error;
     };

@@ -14,8 +14,9 @@
  * | create | refuse if a job with this name is active → session → replay `tables` → submit with `pipeline.name` → wait until every task RUNNING; on failure cancel what started and report Flink's cause. `stopped: true` only validates (EXPLAIN) |
  * | read   | `GET /jobs/{jobId}` → `state` (CANCELED/FAILED visible); a running job of the same name is adopted (e.g. a rollback); a job that is gone → no id (unless stopped on purpose: the JobManager forgets finished jobs after `jobstore.expiration-time`, 1 h) |
  * | update | validate the new SQL (EXPLAIN) → stop-with-savepoint (cancel when the job cannot take one, e.g. RESTARTING) → resubmit from the newest savepoint (`execution.state-recovery.path`) → wait RUNNING; if the new job does not start, restart the previous SQL from the same savepoint and fail with the state recording what runs (ErrorResourceInitFailed). `stopped` toggles stop-with-savepoint / resume from `lastSavepoint` |
- * | delete | every active job of this name: stop-with-savepoint when `savepointDir` is set and it runs, else cancel; gone/finished/canceled counts as deleted |
+ * | delete | every active job of this name: stop-with-savepoint when `savepointDir` is set and it runs, else cancel; gone/finished/canceled counts as deleted; a JobManager that does not answer at all is an error (state kept), or with `forgetIfUnreachable` a warning and the job leaves the state |
  *
+ * A change of `forgetIfUnreachable` alone is an update that only records it (no call to Flink).
  * A job found FINISHED (a bounded INSERT, or stopped by hand) is reported, not resubmitted. A
  * job resubmitted after an out-of-band cancel resumes from `lastSavepoint`, so rows since that
  * savepoint are read again (at-least-once), never skipped.
@@ -45,6 +46,7 @@ import {
 import { type FlinkSqlDefinitionError, parseJobStatement, parseSetupStatement } from "./sql";
 import { FlinkSqlTable } from "./sql-table";
 import { containsUnknown, stableJson, wireSafe } from "../platform/provider-values";
+import { nothingAnswered, settleUnreachableDelete } from "../platform/unreachable";
 
 /** Pulumi's placeholder for a value not known during preview. */
 
@@ -96,6 +98,12 @@ export interface FlinkSqlJobArgs {
     startTimeoutSeconds?: pulumi.Input<number>;
     /** How long to wait for a savepoint or a cancel; default 300 s. */
     stopTimeoutSeconds?: pulumi.Input<number>;
+    /**
+     * On delete, when the JobManager does not answer at all (connection refused, timeout; not
+     * an HTTP error status), drop the job from the state with a warning instead of failing. For
+     * a Flink cluster that lives and dies with the stack. Default false.
+     */
+    forgetIfUnreachable?: pulumi.Input<boolean>;
 }
 
 export interface FlinkSqlJobInputs {
@@ -111,6 +119,8 @@ export interface FlinkSqlJobInputs {
     initialSavepoint?: string;
     startTimeoutSeconds?: number;
     stopTimeoutSeconds?: number;
+    /** Absent means false (states written before it existed have none). */
+    forgetIfUnreachable?: boolean;
 }
 
 /** `NOT_STARTED` (created with `stopped: true`) or a Flink job state (RUNNING, FINISHED, CANCELED, FAILED, …). */
@@ -201,6 +211,13 @@ export function jobInputProblems(
             reason: "stopping keeps the job's state in a savepoint: set savepointDir",
         });
     }
+    if (
+        known("forgetIfUnreachable") &&
+        raw.forgetIfUnreachable !== undefined &&
+        typeof raw.forgetIfUnreachable !== "boolean"
+    ) {
+        problems.push({ property: "forgetIfUnreachable", reason: "expected true or false" });
+    }
     for (const key of ["startTimeoutSeconds", "stopTimeoutSeconds"]) {
         const value = raw[key];
         if (known(key) && value !== undefined && !(typeof value === "number" && value > 0)) {
@@ -255,8 +272,20 @@ export function diffJob(olds: Partial<FlinkSqlJobOutputs>, news: Record<string, 
         definition.length > 0 ||
         stoppedChanged ||
         restart ||
-        RECORD_KEYS.some((key) => changed(key));
+        RECORD_KEYS.some((key) => changed(key)) ||
+        forgetChanged(olds, news);
     return { changes, replaces: [], deleteBeforeReplace: false };
+}
+
+/** Whether `forgetIfUnreachable` changes (absent = false). */
+function forgetChanged(olds: Partial<FlinkSqlJobOutputs>, news: Record<string, unknown>): boolean {
+    return (olds.forgetIfUnreachable ?? false) !== (news.forgetIfUnreachable ?? false);
+}
+
+/** Whether `forgetIfUnreachable` is all that changes: the update then only records it. */
+function onlyForgetChanged(olds: FlinkSqlJobOutputs, news: Record<string, unknown>): boolean {
+    const rest = { ...news, forgetIfUnreachable: olds.forgetIfUnreachable };
+    return forgetChanged(olds, news) && !diffJob(olds, rest).changes;
 }
 
 /**
@@ -456,6 +485,11 @@ async function updateJob(
     news: FlinkSqlJobInputs,
 ): Promise<FlinkSqlJobOutputs> {
     const raw = news as unknown as Record<string, unknown>;
+    if (onlyForgetChanged(olds, raw)) {
+        // Only recorded, without a call to Flink (it may be gone: setting it is the way out of a
+        // stuck destroy).
+        return { ...olds, forgetIfUnreachable: news.forgetIfUnreachable };
+    }
     const definitionChanged = DEFINITION_KEYS.some(
         (key) =>
             stableJson((olds as unknown as Record<string, unknown>)[key]) !== stableJson(raw[key]),
@@ -566,6 +600,23 @@ function pickRecordKeys(news: FlinkSqlJobInputs): Partial<FlinkSqlJobInputs> {
 }
 
 async function deleteJob(props: FlinkSqlJobOutputs): Promise<void> {
+    try {
+        await endJobs(props);
+    } catch (error) {
+        if (!nothingAnswered(error)) throw error;
+        settleUnreachableDelete({
+            resource: `Flink SQL job ${props.name}${props.jobId ? ` (job ${props.jobId})` : ""} on the JobManager at ${props.restUrl}`,
+            noun: "job",
+            service: "the JobManager",
+            forget: props.forgetIfUnreachable,
+            error,
+            context: `delete Flink SQL job ${props.name}`,
+        });
+    }
+}
+
+/** Stops (with a savepoint) or cancels every active job of this name. */
+async function endJobs(props: FlinkSqlJobOutputs): Promise<void> {
     const ids = new Set<string>();
     if (props.jobId) ids.add(props.jobId);
     for (const job of await activeJobsNamed(props.restUrl, props.name)) ids.add(job.jid);
@@ -640,6 +691,7 @@ export class FlinkSqlJob extends pulumi.dynamic.Resource {
     declare public readonly stopped: pulumi.Output<boolean | undefined>;
     declare public readonly allowNonRestoredState: pulumi.Output<boolean | undefined>;
     declare public readonly initialSavepoint: pulumi.Output<string | undefined>;
+    declare public readonly forgetIfUnreachable: pulumi.Output<boolean | undefined>;
     declare public readonly jobId: pulumi.Output<string | undefined>;
     declare public readonly state: pulumi.Output<FlinkSqlJobState>;
     declare public readonly lastSavepoint: pulumi.Output<string | undefined>;
@@ -662,6 +714,7 @@ export class FlinkSqlJob extends pulumi.dynamic.Resource {
                 initialSavepoint: args.initialSavepoint,
                 startTimeoutSeconds: args.startTimeoutSeconds,
                 stopTimeoutSeconds: args.stopTimeoutSeconds,
+                forgetIfUnreachable: args.forgetIfUnreachable,
                 jobId: undefined,
                 state: undefined,
                 lastSavepoint: undefined,

@@ -19,10 +19,10 @@
  * | Pulumi | Gateway                                                                          |
  * |--------|----------------------------------------------------------------------------------|
  * | check  | render the DDL (type grammar, quoting, keys) — nothing is sent                   |
- * | diff   | a different DDL / name / catalog → replace (DDL is immutable, as at Confluent and Aiven); type spelling, option order, `gatewayUrl`, `validateAs` → in-place update that only records |
+ * | diff   | a different DDL / name / catalog → replace (DDL is immutable, as at Confluent and Aiven); type spelling, option order, `gatewayUrl`, `validateAs`, `forgetIfUnreachable` → in-place update that only records |
  * | create | session → [CREATE CATALOG / DATABASE] → CREATE TABLE → DESCRIBE → EXPLAIN → close  |
  * | read   | in-memory: stored state; persistent: SHOW TABLES, DESCRIBE, SHOW CREATE TABLE    |
- * | delete | in-memory: nothing; persistent: DROP TABLE IF EXISTS                             |
+ * | delete | in-memory: nothing; persistent: DROP TABLE IF EXISTS; a gateway that does not answer at all is an error (state kept), or with `forgetIfUnreachable` a warning and the table leaves the state |
  *
  * Closure rules (anchors.md §3.4): the provider references module functions only, keeps no
  * module-level state and captures nothing secret; `secretOptions` arrive as (secret) inputs.
@@ -52,6 +52,7 @@ import {
     tableIdentifierParts,
 } from "./sql";
 import { containsUnknown, stableJson, wireSafe } from "../platform/provider-values";
+import { nothingAnswered, settleUnreachableDelete } from "../platform/unreachable";
 
 /** Pulumi's placeholder for a value not known during preview. */
 
@@ -90,6 +91,12 @@ export interface FlinkSqlTableArgs {
      * (`EXPLAIN INSERT` of typed NULLs, for sink-only connectors such as `print`), or `ddl`.
      */
     validateAs?: pulumi.Input<TableValidation>;
+    /**
+     * On delete of a table in a `catalog`, when the SQL Gateway does not answer at all
+     * (connection refused, timeout; not an HTTP error status), drop the table from the state
+     * with a warning instead of failing. In-memory tables have nothing to delete. Default false.
+     */
+    forgetIfUnreachable?: pulumi.Input<boolean>;
 }
 
 export interface FlinkSqlTableInputs {
@@ -104,6 +111,8 @@ export interface FlinkSqlTableInputs {
     options: Record<string, string>;
     secretOptions?: Record<string, string>;
     validateAs?: TableValidation;
+    /** Absent means false (states written before it existed have none). */
+    forgetIfUnreachable?: boolean;
 }
 
 export interface FlinkSqlTableOutputs extends FlinkSqlTableInputs {
@@ -129,7 +138,7 @@ const DEFINITION_KEYS = [
     "options",
     "secretOptions",
 ] as const;
-const INPUT_KEYS = [...DEFINITION_KEYS, "gatewayUrl", "validateAs"] as const;
+const INPUT_KEYS = [...DEFINITION_KEYS, "gatewayUrl", "validateAs", "forgetIfUnreachable"] as const;
 
 /** The table definition the inputs describe (options and secretOptions merged). */
 export function tableDefinition(inputs: FlinkSqlTableInputs): FlinkTableDefinition {
@@ -214,6 +223,10 @@ export function tableInputProblems(
     ) {
         problems.push({ property: "validateAs", reason: 'expected "source", "sink" or "ddl"' });
     }
+    const forget = raw.forgetIfUnreachable;
+    if (forget !== undefined && !containsUnknown(forget) && typeof forget !== "boolean") {
+        problems.push({ property: "forgetIfUnreachable", reason: "expected true or false" });
+    }
     if (DEFINITION_KEYS.some((key) => containsUnknown(raw[key]))) return problems;
     try {
         const inputs = raw as unknown as FlinkSqlTableInputs;
@@ -258,8 +271,11 @@ export function diffTable(
     olds: Partial<FlinkSqlTableOutputs>,
     news: Record<string, unknown>,
 ): TableDiff {
-    const changed = INPUT_KEYS.filter(
-        (key) => containsUnknown(news[key]) || stableJson(olds[key]) !== stableJson(news[key]),
+    const changed = INPUT_KEYS.filter((key) =>
+        key === "forgetIfUnreachable"
+            ? // Absent means false (states written before it existed have none).
+              (olds[key] ?? false) !== (news[key] ?? false)
+            : containsUnknown(news[key]) || stableJson(olds[key]) !== stableJson(news[key]),
     );
     if (changed.length === 0) return { changes: false, replaces: [], deleteBeforeReplace: false };
     const definitionChanged = changed.filter((key) =>
@@ -644,15 +660,27 @@ function pickInputs(inputs: FlinkSqlTableInputs): FlinkSqlTableInputs {
 async function deleteTable(props: FlinkSqlTableOutputs): Promise<void> {
     if (!props.persistent || props.catalog === undefined) return;
     const rendered = renderTable(props);
-    await withSession(props.gatewayUrl, { name: sessionName(props) }, async (session) => {
-        for (const statement of rendered.setup)
-            await executeStatement(props.gatewayUrl, session, statement);
-        await executeStatement(
-            props.gatewayUrl,
-            session,
-            renderDropTable(tableIdentifierParts(rendered.definition)),
-        );
-    });
+    try {
+        await withSession(props.gatewayUrl, { name: sessionName(props) }, async (session) => {
+            for (const statement of rendered.setup)
+                await executeStatement(props.gatewayUrl, session, statement);
+            await executeStatement(
+                props.gatewayUrl,
+                session,
+                renderDropTable(tableIdentifierParts(rendered.definition)),
+            );
+        });
+    } catch (error) {
+        if (!nothingAnswered(error)) throw error;
+        settleUnreachableDelete({
+            resource: `Flink SQL table ${rendered.qualifiedName} (SQL Gateway ${props.gatewayUrl})`,
+            noun: "table",
+            service: "the SQL Gateway",
+            forget: props.forgetIfUnreachable,
+            error,
+            context: `delete Flink SQL table ${rendered.qualifiedName}`,
+        });
+    }
 }
 
 // `export { … }`, not `export const`, as for every const a module uses itself: the uses stay
@@ -702,6 +730,7 @@ export class FlinkSqlTable extends pulumi.dynamic.Resource {
     declare public readonly options: pulumi.Output<Record<string, string>>;
     declare public readonly secretOptions: pulumi.Output<Record<string, string> | undefined>;
     declare public readonly validateAs: pulumi.Output<TableValidation | undefined>;
+    declare public readonly forgetIfUnreachable: pulumi.Output<boolean | undefined>;
     declare public readonly ddl: pulumi.Output<string>;
     declare public readonly qualifiedName: pulumi.Output<string>;
     declare public readonly persistent: pulumi.Output<boolean>;
@@ -725,6 +754,7 @@ export class FlinkSqlTable extends pulumi.dynamic.Resource {
                 options: args.options,
                 secretOptions: args.secretOptions,
                 validateAs: args.validateAs,
+                forgetIfUnreachable: args.forgetIfUnreachable,
                 ddl: undefined,
                 qualifiedName: undefined,
                 persistent: undefined,

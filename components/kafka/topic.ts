@@ -19,7 +19,10 @@
  * - update: CreatePartitions when grown; set managed configs and remove the ones no longer
  *           managed (the broker default applies again); other overrides are left alone.
  * - delete: DeleteTopics, then wait until the topic is gone; a topic already gone is fine, an
- *           unreachable cluster is an error (the state is kept).
+ *           unreachable cluster is an error (the state is kept), unless `forgetIfUnreachable`:
+ *           then the topic is dropped from the state with a warning (components/platform/
+ *           unreachable.ts). Authentication and authorization failures are always errors.
+ *           `forgetIfUnreachable` is an in-place update that only records it (no broker call).
  *
  * Config values are compared as Kafka means them ("+1000" = "1000"), since brokers store a
  * canonical spelling.
@@ -37,6 +40,7 @@ import {
     parseBootstrapServers,
 } from "./admin";
 import { UNKNOWN, wireSafe } from "../platform/provider-values";
+import { settleUnreachableDelete } from "../platform/unreachable";
 
 export interface KafkaSaslArgs {
     mechanism: pulumi.Input<KafkaSaslMechanism>;
@@ -71,6 +75,12 @@ export interface KafkaTopicArgs {
     allowPartitionShrink?: pulumi.Input<boolean>;
     /** How to reach the brokers; a change never replaces the topic. */
     connection: pulumi.Input<KafkaConnectionArgs>;
+    /**
+     * On delete, when the brokers do not answer at all (connection refused, timeout; not an
+     * authentication or authorization failure), drop the topic from the state with a warning
+     * instead of failing. For clusters that live and die with the stack. Default false.
+     */
+    forgetIfUnreachable?: pulumi.Input<boolean>;
 }
 
 export interface KafkaConnectionInputs {
@@ -87,6 +97,8 @@ export interface KafkaTopicInputs {
     configs: Record<string, string>;
     allowPartitionShrink: boolean;
     connection: KafkaConnectionInputs;
+    /** Absent means false (states written before it existed have none). */
+    forgetIfUnreachable?: boolean;
 }
 
 /** The state: the inputs as applied (create, update) or as found live (read). */
@@ -161,6 +173,10 @@ export function validateTopicInputs(news: Record<string, unknown>): pulumi.dynam
     const shrink = news.allowPartitionShrink;
     if (shrink !== undefined && typeof shrink !== "boolean" && !isUnknown(shrink)) {
         fail("allowPartitionShrink", "allowPartitionShrink must be true or false");
+    }
+    const forget = news.forgetIfUnreachable;
+    if (forget !== undefined && typeof forget !== "boolean" && !isUnknown(forget)) {
+        fail("forgetIfUnreachable", "forgetIfUnreachable must be true or false");
     }
     failures.push(...validateConnection(news.connection));
     return failures;
@@ -240,6 +256,7 @@ export function normalizeTopicInputs(news: Record<string, unknown>): KafkaTopicI
         configs: inputs.configs ?? {},
         allowPartitionShrink: inputs.allowPartitionShrink ?? false,
         connection: inputs.connection as KafkaConnectionInputs,
+        forgetIfUnreachable: inputs.forgetIfUnreachable,
     };
 }
 
@@ -355,9 +372,15 @@ export function diffTopic(
         partitionsChange ||
         configsChange ||
         news.allowPartitionShrink !== (olds.allowPartitionShrink ?? false) ||
-        canonical(news.connection) !== canonical(olds.connection);
+        canonical(news.connection) !== canonical(olds.connection) ||
+        forgetChanged(olds, news);
     // Same name: the old topic must be gone before the new one can be created.
     return { changes, replaces, deleteBeforeReplace: true };
+}
+
+/** Whether `forgetIfUnreachable` changes (absent = false). */
+function forgetChanged(olds: Partial<KafkaTopicInputs>, news: Partial<KafkaTopicInputs>): boolean {
+    return (news.forgetIfUnreachable ?? false) !== (olds.forgetIfUnreachable ?? false);
 }
 
 function hasCode(err: unknown, code: KafkaAdminErrorCode): boolean {
@@ -377,6 +400,7 @@ function stateOf(inputs: KafkaTopicInputs): KafkaTopicOutputs {
         configs: { ...inputs.configs },
         allowPartitionShrink: inputs.allowPartitionShrink,
         connection: inputs.connection,
+        forgetIfUnreachable: inputs.forgetIfUnreachable,
     };
 }
 
@@ -497,12 +521,21 @@ export function createKafkaTopicProvider(
                 configs,
                 allowPartitionShrink: props?.allowPartitionShrink ?? false,
                 connection,
+                forgetIfUnreachable: props?.forgetIfUnreachable,
             };
             return { id: live.name, props: state, inputs: state };
         },
 
         async update(_id, olds, raw) {
             const news = normalizeTopicInputs(raw as unknown as Record<string, unknown>);
+            // Only forgetIfUnreachable changed: record it, without a call to the brokers (they
+            // may be gone: setting it is the way out of a stuck destroy).
+            const rest = { ...news, forgetIfUnreachable: olds.forgetIfUnreachable };
+            if (forgetChanged(olds, news) && !diffTopic(olds, rest).changes) {
+                return {
+                    outs: { ...stateOf(olds), forgetIfUnreachable: news.forgetIfUnreachable },
+                };
+            }
             const admin = adminFor(news.connection);
             const names = Object.keys(news.configs);
             const live = await admin.describeTopic(news.name, names);
@@ -547,13 +580,14 @@ export function createKafkaTopicProvider(
                     settle,
                 );
             } catch (err) {
-                if (hasCode(err, "unreachable")) {
-                    throw kafkaAdminError(
-                        `${(err as Error).message}. The topic was not deleted and stays in the stack. If the Kafka cluster itself is gone, remove the topic from the state with \`pulumi state delete <urn>\`; delete topics before their cluster (dependsOn) to avoid this`,
-                        "unreachable",
-                    );
-                }
-                throw err;
+                if (!hasCode(err, "unreachable")) throw err;
+                settleUnreachableDelete({
+                    resource: where(id, props.connection),
+                    noun: "topic",
+                    service: "the Kafka cluster",
+                    forget: props.forgetIfUnreachable,
+                    error: err,
+                });
             }
         },
     });
@@ -587,6 +621,7 @@ export class KafkaTopic extends pulumi.dynamic.Resource {
     declare public readonly allowPartitionShrink: pulumi.Output<boolean>;
     /** Secret: it carries the SASL credentials. */
     declare public readonly connection: pulumi.Output<KafkaConnectionInputs>;
+    declare public readonly forgetIfUnreachable: pulumi.Output<boolean | undefined>;
 
     constructor(name: string, args: KafkaTopicArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -599,6 +634,7 @@ export class KafkaTopic extends pulumi.dynamic.Resource {
                 configs: args.configs ?? {},
                 allowPartitionShrink: args.allowPartitionShrink ?? false,
                 connection: secretCredentials(args.connection),
+                forgetIfUnreachable: args.forgetIfUnreachable,
             },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "kafka",

@@ -11,6 +11,7 @@ import { FlinkSqlTable } from "../flink/sql-table";
 import type { PipelineEndpoints } from "./pipeline";
 import { tableTopic } from "./replication";
 import type { PipelineStages } from "./stages";
+import { forgetIfUnreachable } from "./teardown";
 
 type SqlTableSettings = StackSettings["flinkSql"]["tables"][number];
 
@@ -61,6 +62,7 @@ export function createFlinkSql(
                         tableOptions(table, prefix, servers),
                     ),
                     validateAs: table.from === undefined ? "sink" : "source",
+                    forgetIfUnreachable: forgetIfUnreachable(settings, "flink"),
                 },
                 { parent, dependsOn: stages.dependenciesOf("tables") },
             ),
@@ -83,6 +85,7 @@ export function createFlinkSql(
                             : { "parallelism.default": String(job.parallelism) },
                     savepointDir: endpoints.flinkSavepointDir,
                     stopped: job.stopped,
+                    forgetIfUnreachable: forgetIfUnreachable(settings, "flink"),
                 },
                 { parent, dependsOn: stages.dependenciesOf("jobs") },
             ),

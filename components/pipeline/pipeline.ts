@@ -60,6 +60,7 @@ export class Pipeline extends pulumi.ComponentResource {
         // A stack whose services are all external owns only its dynamic resources: no network or
         // namespace, so it needs neither a Docker engine nor a cluster.
         const target = lazy(() => createTarget(this, settings));
+        const render = renderMode(settings);
         const common = { prefix: settings.namePrefix, protect: settings.protectStorage };
         const child = { parent: this };
         if (!tidb) {
@@ -69,7 +70,11 @@ export class Pipeline extends pulumi.ComponentResource {
                     ...common,
                     target: target(),
                     settings: settings.tidb,
-                    rootPassword: args.tidbRootPassword,
+                    // Render mode writes the bootstrap Secret to a file: never the real password.
+                    rootPassword:
+                        render && args.tidbRootPassword
+                            ? pulumi.secret(RENDERED_PASSWORD_PLACEHOLDER)
+                            : args.tidbRootPassword,
                 },
                 child,
             );
@@ -118,16 +123,68 @@ export class Pipeline extends pulumi.ComponentResource {
                     : pulumi.output(flink.savepointDir)
                 : managed(this.flink).savepointDir,
         };
-        this.replication = createReplication(
-            this,
-            settings,
-            this.endpoints,
-            this.stages,
-            args.tidbRootPassword,
-        );
-        this.flinkSql = createFlinkSql(this, settings, this.endpoints, this.stages);
+        // Render mode: topics, the changefeed and Flink SQL talk to live services; none is rendered.
+        this.replication = render
+            ? { topics: [] }
+            : createReplication(this, settings, this.endpoints, this.stages, args.tidbRootPassword);
+        this.flinkSql = render
+            ? { tables: [], jobs: [] }
+            : createFlinkSql(this, settings, this.endpoints, this.stages);
         this.registerOutputs({ ...this.endpoints });
     }
+}
+
+/** What the TiDB bootstrap Secret holds in render mode (kubernetes.renderYamlToDirectory). */
+export const RENDERED_PASSWORD_PLACEHOLDER =
+    "RENDERED-PLACEHOLDER: not the tidbRootPassword; pulumi up writes the real one, render mode never does";
+
+/** Whether the stack renders its Kubernetes objects to files instead of applying them. */
+export function renderMode(settings: StackSettings): boolean {
+    return (
+        settings.target === "kubernetes" && settings.kubernetes.renderYamlToDirectory !== undefined
+    );
+}
+
+/**
+ * What render mode leaves out of the rendered manifests, because only a live cluster or service
+ * can take it: one line each, for the render script's output.
+ */
+export function renderModeOmissions(settings: StackSettings): string[] {
+    if (!renderMode(settings)) return [];
+    const omitted: string[] = [];
+    const managed = [
+        settings.tidb.external
+            ? undefined
+            : "TiDB Operator v2 (its CRDs from the release URL and its Helm chart)",
+        settings.kafka.external ? undefined : "Strimzi (remote Helm chart)",
+        settings.flink.external ? undefined : "the Flink Kubernetes Operator (remote Helm chart)",
+    ].filter((line): line is string => line !== undefined);
+    if (settings.kubernetes.operators.install && managed.length > 0) {
+        omitted.push(
+            `operator installs: ${managed.join("; ")}; rendered as with kubernetes.operators.install: false` +
+                (settings.flink.external
+                    ? ""
+                    : `, so the Flink session cluster runs as the stack's own service account ${settings.namePrefix}-flink instead of the chart's "flink"`),
+        );
+    }
+    const { tables, changefeedId } = settings.replication;
+    if (tables.length > 0) {
+        omitted.push(
+            `Kafka topics and the TiCDC changefeed ${changefeedId} (dynamic resources: Kafka admin API, TiCDC Open API)`,
+        );
+    }
+    const sql = settings.flinkSql;
+    if (sql.tables.length > 0 || sql.jobs.length > 0) {
+        omitted.push(
+            `Flink SQL tables and jobs (${sql.tables.length} + ${sql.jobs.length}; dynamic resources: SQL Gateway)`,
+        );
+    }
+    if (!settings.tidb.external) {
+        omitted.push(
+            "the TiDB root password: the bootstrap Secret holds a marked placeholder instead",
+        );
+    }
+    return omitted;
 }
 
 /** Calls `make` once, on first use. */
@@ -155,7 +212,15 @@ function createTarget(parent: pulumi.Resource, settings: StackSettings): Target 
             images: settings.docker.images,
         };
     }
-    const { namespace, createNamespace, storageClassName, operators } = settings.kubernetes;
+    const { namespace, createNamespace, storageClassName, operators, renderYamlToDirectory } =
+        settings.kubernetes;
+    // Render mode: one provider for every Kubernetes object, writing YAML instead of applying it.
+    // The operator installs (remote Helm charts, CRDs from release URLs) cannot be rendered
+    // offline: the stack renders as with operators.install: false (renderModeOmissions).
+    const provider =
+        renderYamlToDirectory === undefined
+            ? undefined
+            : new k8s.Provider(`${prefix}-render`, { renderYamlToDirectory }, { parent });
     const dependsOn: pulumi.Resource[] = [];
     if (createNamespace) {
         dependsOn.push(
@@ -168,9 +233,20 @@ function createTarget(parent: pulumi.Resource, settings: StackSettings): Target 
                     },
                 },
                 // Deleting the namespace deletes every PVC in it: protected with the storage.
-                { parent, protect: settings.protectStorage },
+                { parent, protect: settings.protectStorage, ...(provider ? { provider } : {}) },
             ),
         );
+    }
+    if (provider) {
+        const rendered = { ...operators, install: false };
+        return {
+            kind: "kubernetes",
+            namespace,
+            storageClassName,
+            operators: rendered,
+            dependsOn,
+            provider,
+        };
     }
     return { kind: "kubernetes", namespace, storageClassName, operators, dependsOn };
 }

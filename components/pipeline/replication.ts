@@ -9,6 +9,7 @@ import { KafkaTopic } from "../kafka/topic";
 import { Changefeed } from "../ticdc/changefeed";
 import type { PipelineEndpoints } from "./pipeline";
 import type { PipelineStages } from "./stages";
+import { forgetIfUnreachable } from "./teardown";
 
 /**
  * TiCDC's topic for a table under the dispatcher expression `tidb_{schema}_{table}` (the TiDB
@@ -72,6 +73,7 @@ export function createReplication(
                     replicationFactor: replication.topicReplicationFactor,
                     configs: topicConfigs(settings),
                     connection: { bootstrapServers: endpoints.kafkaBootstrapServers },
+                    forgetIfUnreachable: forgetIfUnreachable(settings, "kafka"),
                 },
                 { parent, dependsOn: stages.dependenciesOf("topics") },
             ),
@@ -104,6 +106,8 @@ export function createReplication(
                     ? { password: pulumi.secret(tidbRootPassword) }
                     : {}),
             },
+            // TiCDC runs in the TiDB cluster.
+            forgetIfUnreachable: forgetIfUnreachable(settings, "tidb"),
         },
         { parent, dependsOn: stages.dependenciesOf("changefeeds") },
     );

@@ -9,7 +9,9 @@
  * | read    | `GET /changefeeds/{id}` (+ `/status`); returns the inputs as they are now (drift)  |
  * | diff    | id, namespace/keyspace, startTs → replace (delete first); the rest → update         |
  * | update  | pause → `PUT` (complete replica_config, sink_uri, target_ts) → resume from its own checkpoint → wait `normal`; `paused` alone: pause/resume |
- * | delete  | `DELETE /changefeeds/{id}`; gone counts as deleted                                 |
+ * | delete  | `DELETE /changefeeds/{id}`; gone counts as deleted; TiCDC not answering at all is an error (the state is kept), or with `forgetIfUnreachable` a warning and the changefeed is dropped from the state (an HTTP error status never is) |
+ *
+ * A change of `forgetIfUnreachable` alone is an update that only records it (no call to TiCDC).
  *
  * The resource id is the changefeed id; namespace/keyspace and the connection come from the
  * properties (so `read(id, {ticdcApiUrl, …})` imports an existing changefeed).
@@ -26,6 +28,7 @@ import {
     getChangefeed,
     getChangefeedStatus,
     hasErrorCode,
+    isTicdcError,
     pauseChangefeed,
     resumeChangefeed,
     type RunningError,
@@ -60,6 +63,7 @@ import {
     withoutUndefined,
 } from "./sink";
 import { containsUnknown, wireSafe } from "../platform/provider-values";
+import { settleUnreachableDelete } from "../platform/unreachable";
 
 // Exported with `export { … }`, not `export const`: tsc compiles this module's own uses of an
 // exported const to `exports.X`, which Pulumi's closure serializer does not capture, so the
@@ -134,6 +138,12 @@ export interface ChangefeedArgs {
     tidb?: pulumi.Input<TidbConnectionArgs>;
     /** How long to wait for TiCDC to reach a state (default 120 s). */
     waitTimeoutSeconds?: pulumi.Input<number>;
+    /**
+     * On delete, when TiCDC does not answer at all (connection refused, timeout; not an HTTP
+     * error status such as 401 or 500), drop the changefeed from the state with a warning
+     * instead of failing. For a TiCDC that lives and dies with the stack. Default false.
+     */
+    forgetIfUnreachable?: pulumi.Input<boolean>;
 }
 
 /** `ChangefeedArgs.tidb`. */
@@ -180,6 +190,8 @@ export interface ChangefeedInputs {
     verifyTables: boolean;
     tidb?: TidbConnectionInputs;
     waitTimeoutSeconds: number;
+    /** Absent means false (states written before it existed have none). */
+    forgetIfUnreachable?: boolean;
 }
 
 export interface ChangefeedErrorOutput {
@@ -227,6 +239,7 @@ const INPUT_KEYS = [
     "verifyTables",
     "tidb",
     "waitTimeoutSeconds",
+    "forgetIfUnreachable",
 ] as const satisfies readonly (keyof ChangefeedInputs)[];
 export { INPUT_KEYS };
 
@@ -362,7 +375,7 @@ export function inputProblems(raw: Record<string, unknown>): InputProblem[] {
             problems.push({ property: "targetTs", reason: "must be greater than startTs" });
         }
     }
-    for (const key of ["paused", "verifyTables", "caseSensitive"]) {
+    for (const key of ["paused", "verifyTables", "caseSensitive", "forgetIfUnreachable"]) {
         if (known(key) && typeof raw[key] !== "boolean") {
             problems.push({ property: key, reason: "must be true or false" });
         }
@@ -421,6 +434,7 @@ export function resolveInputs(raw: Record<string, unknown>): ChangefeedInputs {
               })
             : undefined,
         waitTimeoutSeconds: (raw.waitTimeoutSeconds as number | undefined) ?? DEFAULT_WAIT_SECONDS,
+        forgetIfUnreachable: raw.forgetIfUnreachable as boolean | undefined,
     });
 }
 
@@ -599,6 +613,7 @@ export function observedInputs(
         verifyTables: previous.verifyTables ?? true,
         tidb: previous.tidb,
         waitTimeoutSeconds: previous.waitTimeoutSeconds ?? DEFAULT_WAIT_SECONDS,
+        forgetIfUnreachable: previous.forgetIfUnreachable,
     });
 }
 
@@ -625,6 +640,8 @@ export function diffChangefeed(
     const changed = INPUT_KEYS.filter((key) => {
         // An omitted startTs means "now": not a change of an existing changefeed.
         if (key === "startTs" && next.startTs === undefined) return false;
+        // Absent means false (states written before it existed have none).
+        if (key === "forgetIfUnreachable") return (old[key] ?? false) !== (next[key] ?? false);
         return !deepEqual(old[key], next[key]);
     }) as string[];
     const replaces = changed.filter((key) => (REPLACE_KEYS as readonly string[]).includes(key));
@@ -806,6 +823,15 @@ async function updateImpl(
     raw: Record<string, unknown>,
 ): Promise<ChangefeedOutputs> {
     const inputs = resolveInputs(raw);
+    const { changed } = diffChangefeed(olds, raw);
+    if (changed.length === 1 && changed[0] === "forgetIfUnreachable") {
+        // Only recorded, without a call to TiCDC (it may be gone: setting it is the way out of a
+        // stuck destroy).
+        return withoutUndefined({
+            ...(olds as ChangefeedOutputs),
+            forgetIfUnreachable: inputs.forgetIfUnreachable,
+        });
+    }
     const conn = connectionOf(inputs);
     const old = olds as Record<string, unknown>;
     const next = inputs as unknown as Record<string, unknown>;
@@ -895,6 +921,22 @@ async function readImpl(
 
 async function deleteImpl(id: string, props: Record<string, unknown>): Promise<void> {
     const previous = props as Partial<ChangefeedOutputs>;
+    try {
+        await deleteAndWait(id, previous);
+    } catch (err) {
+        if (!(isTicdcError(err) && err.unreachable)) throw err;
+        settleUnreachableDelete({
+            // Its URL (credentials redacted) is in the error's message.
+            resource: `TiCDC changefeed "${id}"`,
+            noun: "changefeed",
+            service: "TiCDC",
+            forget: previous.forgetIfUnreachable,
+            error: err,
+        });
+    }
+}
+
+async function deleteAndWait(id: string, previous: Partial<ChangefeedOutputs>): Promise<void> {
     const conn = connectionOf(previous);
     await deleteChangefeed(conn, id);
     const timeoutMs = (previous.waitTimeoutSeconds ?? DEFAULT_WAIT_SECONDS) * 1000;
@@ -983,6 +1025,7 @@ export class Changefeed extends pulumi.dynamic.Resource {
     declare public readonly tidb: pulumi.Output<TidbConnectionInputs | undefined>;
     declare public readonly tablesCheck: pulumi.Output<string | undefined>;
     declare public readonly waitTimeoutSeconds: pulumi.Output<number>;
+    declare public readonly forgetIfUnreachable: pulumi.Output<boolean | undefined>;
     declare public readonly sinkUri: pulumi.Output<string>;
     declare public readonly state: pulumi.Output<ChangefeedState>;
     declare public readonly checkpointTs: pulumi.Output<string>;
@@ -1030,6 +1073,7 @@ export class Changefeed extends pulumi.dynamic.Resource {
                 verifyTables: args.verifyTables,
                 tidb: args.tidb,
                 waitTimeoutSeconds: args.waitTimeoutSeconds,
+                forgetIfUnreachable: args.forgetIfUnreachable,
                 sinkUri: undefined,
                 state: undefined,
                 checkpointTs: undefined,

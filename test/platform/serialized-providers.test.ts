@@ -152,6 +152,16 @@ function httpDown(prefix: string, method: string, url: string): RegExp {
     );
 }
 
+/**
+ * A delete that keeps the resource because its service did not answer: `down`, then what stays
+ * and the ways out (forgetIfUnreachable, pulumi state delete).
+ */
+function keptInState(down: RegExp, noun: string, service: string): RegExp {
+    return new RegExp(
+        `${down.source.replace(/\$$/, "")}\\. The ${noun} was not deleted and stays in the stack\\. If ${service} itself is gone, remove the ${noun} from the state with \`pulumi state delete <urn>\` .* set forgetIfUnreachable: true on the resource .*\\.$`,
+    );
+}
+
 /** Constructs in the serialized text that break once it runs in the provider host. */
 function closureHazards(text: string): string[] {
     const hazards = [
@@ -207,6 +217,9 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                 failure(provider.update("orders", inputs, grown)),
                 failure(provider.delete("orders", inputs)),
             ]);
+            const forgotten = await failure(
+                provider.delete("orders", { ...inputs, forgetIfUnreachable: true }),
+            );
             return {
                 check: {
                     ok: await provider.check({}, { ...inputs, configs: undefined, allowPartitionShrink: undefined }),
@@ -227,7 +240,7 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                     replace: await provider.diff("orders", inputs, { ...inputs, name: "orders-v2" }),
                     shrink: await provider.diff("orders", inputs, { ...inputs, partitions: 1 }),
                 },
-                io: { create, read, update, delete: del },
+                io: { create, read, update, delete: del, forgotten },
             };`,
             expect,
         );
@@ -278,6 +291,8 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                         `${cannotReach("delete").source}.*\\. The topic was not deleted and stays in the stack\\.`,
                     ),
                 ),
+                // With forgetIfUnreachable, the same delete drops it from the state.
+                forgotten: "resolved",
             },
         });
     });
@@ -302,6 +317,9 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                 failure(provider.update("orders-to-kafka", state, more)),
                 failure(provider.delete("orders-to-kafka", state)),
             ]);
+            const forgotten = await failure(
+                provider.delete("orders-to-kafka", { ...state, forgetIfUnreachable: true }),
+            );
             return {
                 check: {
                     ok: checked,
@@ -320,7 +338,7 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                         changefeedId: "orders-to-kafka-v2",
                     }),
                 },
-                io: { create, read, update, delete: del },
+                io: { create, read, update, delete: del, forgotten },
             };`,
             expect,
         );
@@ -390,12 +408,17 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                     ),
                 ),
                 delete: matches(
-                    httpDown(
-                        down('delete changefeed "orders-to-kafka"'),
-                        "DELETE",
-                        `${api}/changefeeds/orders-to-kafka`,
+                    keptInState(
+                        httpDown(
+                            down('delete changefeed "orders-to-kafka"'),
+                            "DELETE",
+                            `${api}/changefeeds/orders-to-kafka`,
+                        ),
+                        "changefeed",
+                        "TiCDC",
                     ),
                 ),
+                forgotten: "resolved",
             },
         });
     });
@@ -473,6 +496,9 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                 failure(provider.read("hive.shop.orders", persistent)),
                 failure(provider.delete("hive.shop.orders", persistent)),
             ]);
+            const forgotten = await failure(
+                provider.delete("hive.shop.orders", { ...persistent, forgetIfUnreachable: true }),
+            );
             return {
                 check: {
                     ok: await provider.check({}, table),
@@ -503,6 +529,7 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                     create,
                     read,
                     delete: del,
+                    forgotten,
                 },
             };`,
             expect,
@@ -558,7 +585,18 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                 inMemory: { read: { id, props: state }, delete: "resolved" },
                 create: matches(gatewayDown),
                 read: matches(gatewayDown),
-                delete: matches(gatewayDown),
+                delete: matches(
+                    keptInState(
+                        httpDown(
+                            "Error: delete Flink SQL table hive.shop.orders: cannot open a Flink SQL Gateway session at http://127.0.0.1:1",
+                            "POST",
+                            "http://127.0.0.1:1/v1/sessions",
+                        ),
+                        "table",
+                        "the SQL Gateway",
+                    ),
+                ),
+                forgotten: "resolved",
             },
         });
     });
@@ -589,6 +627,9 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                 failure(provider.update("orders-job", state, edited)),
                 failure(provider.delete("orders-job", state)),
             ]);
+            const forgotten = await failure(
+                provider.delete("orders-job", { ...state, forgetIfUnreachable: true }),
+            );
             return {
                 check: {
                     ok: checked,
@@ -614,7 +655,7 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                         { ...edited, savepointDir: undefined },
                     ),
                 },
-                io: { create, read, update, delete: del },
+                io: { create, read, update, delete: del, forgotten },
             };`,
             expect,
         );
@@ -665,7 +706,18 @@ describe.concurrent("dynamic providers after closure serialization", () => {
                 create: matches(listDown),
                 read: matches(jobDown),
                 update: matches(jobDown),
-                delete: matches(listDown),
+                delete: matches(
+                    keptInState(
+                        httpDown(
+                            "Error: delete Flink SQL job orders-job: cannot list Flink jobs at http://127.0.0.1:1",
+                            "GET",
+                            "http://127.0.0.1:1/jobs/overview",
+                        ),
+                        "job",
+                        "the JobManager",
+                    ),
+                ),
+                forgotten: "resolved",
             },
         });
     });

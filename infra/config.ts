@@ -15,18 +15,30 @@ export interface StackConfig {
 
 export function loadStackConfig(): StackConfig {
     const project = pulumi.getProject();
-    const prefix = `${project}:`;
-    const raw: Record<string, unknown> = {};
-    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!fullKey.startsWith(prefix)) continue;
-        const key = fullKey.slice(prefix.length);
-        if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
-        raw[key] = parseConfigValue(value);
-    }
+    const raw = projectSettingsInput(project, pulumi.runtime.allConfig());
     const config = new pulumi.Config(project);
     const tidbRootPassword = config.getSecret("tidbRootPassword");
     const settings = parseStackSettings(raw, { tidbRootPassword: tidbRootPassword !== undefined });
     return { settings, tidbRootPassword };
+}
+
+/**
+ * The project's own keys (`<project>:<key>` → `<key>`), secrets left out, values parsed: the input
+ * of parseStackSettings. Values may be the engine's strings or already-parsed stack-file YAML.
+ */
+export function projectSettingsInput(
+    project: string,
+    config: Record<string, unknown>,
+): Record<string, unknown> {
+    const prefix = `${project}:`;
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(config)) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+        raw[key] = typeof value === "string" ? parseConfigValue(value) : value;
+    }
+    return raw;
 }
 
 /** Pulumi hands config values over as strings; objects, numbers and booleans arrive as JSON. */

@@ -17,7 +17,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
 import { parseStackSettings } from "../components/config";
 import { renderModeOmissions } from "../components/pipeline/pipeline";
-import { SECRET_KEYS, parseConfigValue } from "../infra/config";
+import { projectSettingsInput } from "../infra/config";
 
 const PROJECT = "tidb-cdc-pipeline";
 
@@ -55,14 +55,9 @@ async function main(): Promise<void> {
     const config = renderConfig(stackFile, outDir);
 
     // The same validation as the program, to list what render mode leaves out.
-    const raw: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(config)) {
-        const name = key.slice(PROJECT.length + 1);
-        if (!key.startsWith(`${PROJECT}:`) || (SECRET_KEYS as readonly string[]).includes(name))
-            continue;
-        raw[name] = typeof value === "string" ? parseConfigValue(value) : value;
-    }
-    const settings = parseStackSettings(raw, { tidbRootPassword: true });
+    const settings = parseStackSettings(projectSettingsInput(PROJECT, config), {
+        tidbRootPassword: true,
+    });
 
     const program = async () => {
         // Loaded here, inside the inline program, so its resources register with this run.

@@ -213,3 +213,27 @@ export class EngineStack {
         return done;
     }
 }
+
+/**
+ * The engine tests' Flink SQL: a canal-json source over `<schema>.orders` (id, note), a print
+ * sink, and the job `orders-to-print` copying one to the other.
+ */
+export function ordersToPrintFlinkSql(schema: string) {
+    const columns = [
+        { name: "id", type: "BIGINT", nullable: false },
+        { name: "note", type: "STRING" },
+    ];
+    return {
+        tables: [
+            { name: "orders", from: `${schema}.orders`, columns, primaryKey: ["id"] },
+            { name: "orders_changes", columns, options: { connector: "print" } },
+        ],
+        jobs: [
+            {
+                name: "orders-to-print",
+                statement: "INSERT INTO orders_changes SELECT id, note FROM orders",
+                parallelism: 1,
+            },
+        ],
+    };
+}

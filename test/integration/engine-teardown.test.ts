@@ -26,6 +26,7 @@ import {
     type EngineHome,
     type EngineRun,
     EngineStack,
+    ordersToPrintFlinkSql,
     PROJECT,
 } from "../engine/engine-stack";
 
@@ -100,39 +101,7 @@ function stackConfig(c: Case, options: { flinkSql: boolean; teardown?: unknown }
                 topicPartitions: 1,
                 topicReplicationFactor: 1,
             },
-            ...(options.flinkSql
-                ? {
-                      flinkSql: {
-                          tables: [
-                              {
-                                  name: "orders",
-                                  from: `${c.schema}.orders`,
-                                  columns: [
-                                      { name: "id", type: "BIGINT", nullable: false },
-                                      { name: "note", type: "STRING" },
-                                  ],
-                                  primaryKey: ["id"],
-                              },
-                              {
-                                  name: "orders_changes",
-                                  columns: [
-                                      { name: "id", type: "BIGINT", nullable: false },
-                                      { name: "note", type: "STRING" },
-                                  ],
-                                  options: { connector: "print" },
-                              },
-                          ],
-                          jobs: [
-                              {
-                                  name: "orders-to-print",
-                                  statement:
-                                      "INSERT INTO orders_changes SELECT id, note FROM orders",
-                                  parallelism: 1,
-                              },
-                          ],
-                      },
-                  }
-                : {}),
+            ...(options.flinkSql ? { flinkSql: ordersToPrintFlinkSql(c.schema) } : {}),
             ...(options.teardown === undefined ? {} : { teardown: options.teardown }),
         },
         { tidbRootPassword: `pw-${c.prefix}` },

@@ -17,7 +17,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { tableTopic } from "../../components/pipeline/replication";
 import { callApi } from "../emulator/ticdc/client";
 import { startTicdcEmulator, type TicdcEmulator } from "../emulator/ticdc/server";
-import { createEngineHome, type EngineHome, EngineStack } from "../engine/engine-stack";
+import {
+    createEngineHome,
+    type EngineHome,
+    EngineStack,
+    ordersToPrintFlinkSql,
+} from "../engine/engine-stack";
 
 const services = inject("services");
 const { restUrl, gatewayUrl, savepointDir } = services.flink;
@@ -60,34 +65,7 @@ function stackConfig(replication: Record<string, unknown> = {}) {
                 topicReplicationFactor: 1,
                 ...replication,
             },
-            flinkSql: {
-                tables: [
-                    {
-                        name: "orders",
-                        from: `${schema}.orders`,
-                        columns: [
-                            { name: "id", type: "BIGINT", nullable: false },
-                            { name: "note", type: "STRING" },
-                        ],
-                        primaryKey: ["id"],
-                    },
-                    {
-                        name: "orders_changes",
-                        columns: [
-                            { name: "id", type: "BIGINT", nullable: false },
-                            { name: "note", type: "STRING" },
-                        ],
-                        options: { connector: "print" },
-                    },
-                ],
-                jobs: [
-                    {
-                        name: "orders-to-print",
-                        statement: "INSERT INTO orders_changes SELECT id, note FROM orders",
-                        parallelism: 1,
-                    },
-                ],
-            },
+            flinkSql: ordersToPrintFlinkSql(schema),
         },
         { tidbRootPassword: password },
     );
